@@ -1,0 +1,78 @@
+"""The jobs veilleur runs, as plain functions: the CLI runs them now, the scheduler on a cron.
+
+Each job takes the ``Config`` and an engine and returns a small report; none reads the
+environment or prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from scheduler.config import Config
+from store import repo
+from store.db import session_scope, upgrade
+from store.identity import identity_keys
+from store.seed import SOURCE as SEED_SOURCE
+from store.seed import dataset_digest, reference_items
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PrepareReport:
+    upgraded: bool
+    seeded: dict[str, int]
+
+
+def dossier_keys(identifiers: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Identity keys of a dossier's configured identifiers (``JORFTEXT…`` or ``NOR:…``)."""
+    keys = []
+    for raw in identifiers:
+        scheme, _, value = raw.partition(":") if ":" in raw else ("", "", raw)
+        if not scheme:
+            scheme = next(
+                (p for p in ("JORFTEXT", "CNILTEXT", "LEGITEXT") if raw.startswith(p)), ""
+            )
+            value = raw
+        keys.extend(identity_keys("", {scheme.upper(): value}))
+    return keys
+
+
+def prepare_store(config: Config, engine: Engine) -> PrepareReport:
+    """Upgrade the schema, save watches and dossiers, and seed the dossiers' timelines.
+
+    Seeding runs again only when the shipped data changed, and never duplicates an event:
+    seeded items are upserted on their identifiers like any other.
+    """
+    upgraded = upgrade(engine)
+    seeded: dict[str, int] = {}
+    with session_scope(engine) as session:
+        for watch in config.watches.values():
+            repo.save_watch(session, watch.slug, watch.title, watch.terms, watch.exclude)
+        for dossier in config.dossiers.values():
+            repo.save_dossier(session, dossier.slug, dossier.title, dossier.description)
+    for dossier in config.dossiers.values():
+        with session_scope(engine) as session:
+            if dossier.seed:
+                marker = f"seed:{dossier.slug}:{dossier.seed}"
+                digest = dataset_digest(dossier.seed)
+                if repo.get_meta(session, marker) != digest:
+                    result = repo.upsert_events(session, reference_items(dossier.seed))
+                    ids = result.new + result.updated + result.unchanged
+                    repo.link_events(session, dossier.slug, ids, f"seed:{dossier.seed}")
+                    repo.set_meta(session, marker, digest)
+                    seeded[dossier.slug] = len(result.new)
+                    log.info("seeded dossier %s: %d new events", dossier.slug, len(result.new))
+            ids = []
+            for scheme, value in dossier_keys(dossier.identifiers):
+                event = repo.find_event(session, scheme, value)
+                if event is not None:
+                    ids.append(event.id)
+            repo.link_events(session, dossier.slug, ids, "identifier")
+    return PrepareReport(upgraded, seeded)
+
+
+__all__ = ["SEED_SOURCE", "PrepareReport", "dossier_keys", "prepare_store"]

@@ -1,0 +1,576 @@
+"""The store's functions: plain arguments in, plain rows out, a ``Session`` passed explicitly.
+
+The write path for events is ``upsert_events``: it takes a batch of items, recognises the
+ones already stored by their identity keys (``store.identity``), and writes new events,
+revisions and identifiers with a handful of multi-row statements per batch, never one ORM
+object per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, NotRequired, TypedDict
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session, col
+
+from store.identity import content_hash, event_key, identity_keys
+from store.models import (
+    CrawlRun,
+    DatePrecision,
+    Dossier,
+    DossierEvent,
+    Event,
+    EventIdentifier,
+    EventKind,
+    EventRevision,
+    EventStatus,
+    Meta,
+    RunStatus,
+    Source,
+    Watch,
+    WatchMatch,
+    utcnow,
+)
+
+CHUNK = 500
+MAX_TITLE = 2_000
+MAX_SUMMARY = 20_000
+MAX_BODY = 500_000
+
+
+class EventIn(TypedDict):
+    """An event as a source reports it. Only the first four keys are required."""
+
+    source: str
+    kind: str
+    date: date
+    title: str
+    summary: NotRequired[str]
+    body: NotRequired[str]
+    url: NotRequired[str]
+    identifiers: NotRequired[dict[str, str]]
+    published_on: NotRequired[date | None]
+    date_precision: NotRequired[str]
+    provenance: NotRequired[dict[str, Any]]
+    cites: NotRequired[list[str]]
+    details: NotRequired[dict[str, Any]]
+    flags: NotRequired[list[str]]
+    authority: NotRequired[int]
+
+
+class InvalidEvent(ValueError):
+    """An item that cannot be stored (no identity, unknown kind, no date)."""
+
+
+@dataclass
+class UpsertResult:
+    """What one ``upsert_events`` call did; ids let callers link or notify."""
+
+    new: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class _Item:
+    data: EventIn
+    keys: list[tuple[str, str]]
+    hash: str
+
+
+_KINDS = {k.value for k in EventKind}
+
+
+def _prepare(item: EventIn) -> _Item:
+    if item.get("kind") not in _KINDS:
+        raise InvalidEvent(f"unknown kind {item.get('kind')!r}")
+    if not isinstance(item.get("date"), date) or isinstance(item.get("date"), datetime):
+        raise InvalidEvent(f"date must be a calendar date, got {item.get('date')!r}")
+    data: EventIn = dict(item)  # type: ignore[assignment]
+    data["title"] = " ".join(str(item.get("title", "")).split())[:MAX_TITLE]
+    data["summary"] = str(item.get("summary", ""))[:MAX_SUMMARY]
+    data["body"] = str(item.get("body", ""))[:MAX_BODY]
+    data["url"] = str(item.get("url", ""))[:2000]
+    data["identifiers"] = {k: str(v) for k, v in (item.get("identifiers") or {}).items() if v}
+    keys = identity_keys(data["kind"], data["identifiers"])
+    if not keys:
+        raise InvalidEvent(f"no identifier for {data['title'][:80]!r}")
+    digest = content_hash(
+        data["kind"], data["date"], data["title"], data["summary"], data["url"], data["body"]
+    )
+    return _Item(data, keys, digest)
+
+
+def _merge_batch(items: Iterable[EventIn]) -> list[_Item]:
+    """Fold items of one batch that share an identity key (the later one's content wins)."""
+    merged: list[_Item] = []
+    owner: dict[tuple[str, str], int] = {}
+    for raw in items:
+        item = _prepare(raw)
+        index = next((owner[k] for k in item.keys if k in owner), None)
+        if index is None:
+            index = len(merged)
+            merged.append(item)
+        else:
+            previous = merged[index]
+            item.data["identifiers"] = {**previous.data["identifiers"], **item.data["identifiers"]}
+            item.keys = list(dict.fromkeys(previous.keys + item.keys))
+            merged[index] = item
+        for key in item.keys:
+            owner.setdefault(key, index)
+    return merged
+
+
+def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+def _existing_keys(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    values = sorted({value for _, value in keys})
+    found: dict[tuple[str, str], int] = {}
+    table = EventIdentifier.__table__
+    for chunk in _chunks(values):
+        rows = session.execute(
+            select(table.c.scheme, table.c.value, table.c.event_id).where(table.c.value.in_(chunk))
+        )
+        for scheme, value, event_id in rows:
+            if (scheme, value) in keys:
+                found[(scheme, value)] = event_id
+    return found
+
+
+def _event_row(item: _Item, now: datetime) -> dict[str, Any]:
+    d = item.data
+    return {
+        "key": event_key(d["date"], item.keys, d["title"]),
+        "kind": d["kind"],
+        "date": d["date"],
+        "date_precision": d.get("date_precision", DatePrecision.DAY),
+        "published_on": d.get("published_on"),
+        "title": d["title"],
+        "summary": d["summary"],
+        "body": d["body"],
+        "url": d["url"],
+        "identifiers": d["identifiers"],
+        "details": d.get("details") or {},
+        "provenance": d.get("provenance") or {},
+        "cites": sorted(set(d.get("cites") or [])),
+        "flags": sorted(set(d.get("flags") or [])),
+        "source": d["source"],
+        "authority": int(d.get("authority", 0)),
+        "status": EventStatus.CURRENT,
+        "withdrawn_at": None,
+        "revision": 1,
+        "content_hash": item.hash,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "changed_at": now,
+    }
+
+
+def _revision_row(event_id: int, number: int, item: _Item, now: datetime) -> dict[str, Any]:
+    d = item.data
+    return {
+        "event_id": event_id,
+        "number": number,
+        "source": d["source"],
+        "seen_at": now,
+        "kind": d["kind"],
+        "date": d["date"],
+        "title": d["title"],
+        "summary": d["summary"],
+        "url": d["url"],
+        "content_hash": item.hash,
+    }
+
+
+def upsert_events(
+    session: Session, items: Iterable[EventIn], *, now: datetime | None = None
+) -> UpsertResult:
+    """Store a batch of items as events: new ones inserted, changed ones revised.
+
+    An item joins the stored event that owns its most authoritative identity key. Its content
+    replaces the event's when it comes from the same source, or from a source of higher
+    ``authority`` (an official text over the seed timeline); a change makes a new revision.
+    New identifiers are attached to the event unless another event already owns them.
+    Raises ``InvalidEvent`` before writing anything if an item cannot be stored.
+    """
+    now = now or utcnow()
+    batch = _merge_batch(items)
+    result = UpsertResult()
+    if not batch:
+        return result
+    all_keys = {k for item in batch for k in item.keys}
+    owners = _existing_keys(session, all_keys)
+    ev = Event.__table__
+    matched_ids = sorted({owners[k] for k in all_keys if k in owners})
+    current: dict[int, Any] = {}
+    for chunk in _chunks(matched_ids):
+        for row in session.execute(
+            select(
+                ev.c.id,
+                ev.c.source,
+                ev.c.authority,
+                ev.c.content_hash,
+                ev.c.revision,
+                ev.c.identifiers,
+            ).where(ev.c.id.in_(chunk))
+        ):
+            current[row.id] = row
+
+    new_items: list[_Item] = []
+    updates: list[dict[str, Any]] = []
+    touches: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
+    identifier_rows: list[dict[str, Any]] = []
+    for item in batch:
+        event_id = next((owners[k] for k in item.keys if k in owners), None)
+        if event_id is None:
+            new_items.append(item)
+            continue
+        row = current[event_id]
+        d = item.data
+        merged_ids = {**d["identifiers"], **(row.identifiers or {})}
+        for key in item.keys:
+            if key not in owners:
+                identifier_rows.append({"event_id": event_id, "scheme": key[0], "value": key[1]})
+                owners[key] = event_id
+        replaces = d["source"] == row.source or int(d.get("authority", 0)) > row.authority
+        if replaces and item.hash != row.content_hash:
+            merged_ids = {**(row.identifiers or {}), **d["identifiers"]}
+            number = row.revision + 1
+            updates.append(
+                {
+                    "_id": event_id,
+                    "kind": d["kind"],
+                    "date": d["date"],
+                    "date_precision": d.get("date_precision", DatePrecision.DAY),
+                    "published_on": d.get("published_on"),
+                    "title": d["title"],
+                    "summary": d["summary"],
+                    "body": d["body"],
+                    "url": d["url"],
+                    "identifiers": merged_ids,
+                    "details": d.get("details") or {},
+                    "provenance": d.get("provenance") or {},
+                    "cites": sorted(set(d.get("cites") or [])),
+                    "flags": sorted(set(d.get("flags") or [])),
+                    "source": d["source"],
+                    "authority": int(d.get("authority", 0)),
+                    "revision": number,
+                    "content_hash": item.hash,
+                    "last_seen_at": now,
+                    "changed_at": now,
+                }
+            )
+            revisions.append(_revision_row(event_id, number, item, now))
+            result.updated.append(event_id)
+        else:
+            touches.append({"_id": event_id, "last_seen_at": now, "identifiers": merged_ids})
+            result.unchanged.append(event_id)
+
+    if new_items:
+        rows = [_event_row(item, now) for item in new_items]
+        inserted = (
+            session.execute(insert(ev).returning(ev.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
+        for event_id, item in zip(inserted, new_items, strict=True):
+            result.new.append(event_id)
+            revisions.append(_revision_row(event_id, 1, item, now))
+            for key in item.keys:
+                if key not in owners:
+                    owners[key] = event_id
+                    identifier_rows.append(
+                        {"event_id": event_id, "scheme": key[0], "value": key[1]}
+                    )
+    if identifier_rows:
+        session.execute(insert(EventIdentifier.__table__), identifier_rows)
+    if revisions:
+        session.execute(insert(EventRevision.__table__), revisions)
+    if updates:
+        columns = {k: bindparam(k) for k in updates[0] if k != "_id"}
+        session.execute(
+            update(ev).where(ev.c.id == bindparam("_id")).values(columns),
+            updates,
+            execution_options={"synchronize_session": False},
+        )
+    if touches:
+        session.execute(
+            update(ev)
+            .where(ev.c.id == bindparam("_id"))
+            .values(last_seen_at=bindparam("last_seen_at"), identifiers=bindparam("identifiers")),
+            touches,
+            execution_options={"synchronize_session": False},
+        )
+    return result
+
+
+def find_event(session: Session, scheme: str, value: str) -> Event | None:
+    """The event owning an identity key, e.g. ``("JORFTEXT", "JORFTEXT000047561974")``."""
+    return (
+        session.execute(
+            select(Event)
+            .join(EventIdentifier, EventIdentifier.event_id == Event.id)
+            .where(EventIdentifier.scheme == scheme, EventIdentifier.value == value)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def get_event(session: Session, key: str) -> Event | None:
+    """The event with this readable key (``20230519-jorftext000047561974``)."""
+    return session.execute(select(Event).where(Event.key == key)).scalars().first()
+
+
+def withdraw(session: Session, scheme: str, value: str, at: datetime | None = None) -> bool:
+    """Mark the event owning ``(scheme, value)`` withdrawn; it is kept, never deleted."""
+    event = find_event(session, scheme, value)
+    if event is None or event.status == EventStatus.WITHDRAWN:
+        return False
+    event.status = EventStatus.WITHDRAWN
+    event.withdrawn_at = at or utcnow()
+    event.changed_at = event.withdrawn_at
+    session.add(event)
+    return True
+
+
+def revisions(session: Session, event_id: int) -> list[EventRevision]:
+    """Every revision of an event, oldest first."""
+    return list(
+        session.execute(
+            select(EventRevision)
+            .where(EventRevision.event_id == event_id)
+            .order_by(EventRevision.number)
+        ).scalars()
+    )
+
+
+def events(
+    session: Session,
+    *,
+    dossier: str | None = None,
+    kinds: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    since: date | None = None,
+    until: date | None = None,
+    changed_since: datetime | None = None,
+    include_withdrawn: bool = True,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[Event]:
+    """Events in date order (oldest first unless ``newest_first``), filtered."""
+    query = select(Event)
+    if dossier:
+        query = query.join(DossierEvent, DossierEvent.event_id == Event.id).where(
+            DossierEvent.dossier == dossier
+        )
+    if kinds:
+        query = query.where(col(Event.kind).in_(list(kinds)))
+    if sources:
+        query = query.where(col(Event.source).in_(list(sources)))
+    if since:
+        query = query.where(Event.date >= since)
+    if until:
+        query = query.where(Event.date <= until)
+    if changed_since:
+        query = query.where(Event.changed_at >= changed_since)
+    if not include_withdrawn:
+        query = query.where(Event.status == EventStatus.CURRENT)
+    order = (
+        (col(Event.date).desc(), col(Event.id).desc())
+        if newest_first
+        else (col(Event.date), col(Event.id))
+    )
+    query = query.order_by(*order)
+    if limit:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+# --- dossiers and watches -------------------------------------------------------------------
+
+
+def save_dossier(session: Session, slug: str, title: str, description: str = "") -> None:
+    """Create or update a dossier's definition."""
+    dossier = session.get(Dossier, slug) or Dossier(slug=slug)
+    dossier.title, dossier.description, dossier.updated_at = title, description, utcnow()
+    session.add(dossier)
+
+
+def save_watch(
+    session: Session, slug: str, title: str, terms: Sequence[str], exclude: Sequence[str] = ()
+) -> None:
+    """Create or update a watch's definition."""
+    watch = session.get(Watch, slug) or Watch(slug=slug)
+    watch.title, watch.terms, watch.exclude = title, list(terms), list(exclude)
+    session.add(watch)
+
+
+def link_events(session: Session, dossier: str, event_ids: Iterable[int], reason: str) -> int:
+    """Put events in a dossier (already linked ones are left as they are); returns how many."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return 0
+    table = DossierEvent.__table__
+    have: set[int] = set()
+    for chunk in _chunks(ids):
+        have.update(
+            session.execute(
+                select(table.c.event_id).where(
+                    table.c.dossier == dossier, table.c.event_id.in_(chunk)
+                )
+            ).scalars()
+        )
+    rows = [
+        {"dossier": dossier, "event_id": i, "reason": reason[:300], "added_at": utcnow()}
+        for i in ids
+        if i not in have
+    ]
+    if rows:
+        session.execute(insert(table), rows)
+    return len(rows)
+
+
+def record_matches(session: Session, matches: dict[int, dict[str, list[str]]]) -> int:
+    """Store watch matches ``{event_id: {watch: [terms]}}``, replacing earlier ones."""
+    table = WatchMatch.__table__
+    ids = sorted(matches)
+    for chunk in _chunks(ids):
+        session.execute(table.delete().where(table.c.event_id.in_(chunk)))
+    rows = [
+        {"watch": w, "event_id": i, "terms": sorted(t), "matched_at": utcnow()}
+        for i in ids
+        for w, t in matches[i].items()
+    ]
+    if rows:
+        session.execute(insert(table), rows)
+    return len(rows)
+
+
+@dataclass
+class DossierSummary:
+    slug: str
+    title: str
+    description: str
+    count: int
+    latest: Event | None
+    next_deadline: Event | None
+
+
+def dossier_summaries(session: Session, today: date) -> list[DossierSummary]:
+    """Each dossier with its event count, latest event and next deadline on or after ``today``."""
+    out = []
+    for dossier in session.execute(select(Dossier).order_by(Dossier.slug)).scalars():
+        count = session.execute(
+            select(func.count())
+            .select_from(DossierEvent)
+            .where(DossierEvent.dossier == dossier.slug)
+        ).scalar_one()
+        base = (
+            select(Event)
+            .join(DossierEvent, DossierEvent.event_id == Event.id)
+            .where(DossierEvent.dossier == dossier.slug)
+        )
+        latest = (
+            session.execute(
+                base.where(Event.date <= today).order_by(col(Event.date).desc()).limit(1)
+            )
+            .scalars()
+            .first()
+        )
+        deadline = (
+            session.execute(
+                base.where(Event.kind == EventKind.DEADLINE, Event.date >= today)
+                .order_by(Event.date)
+                .limit(1)
+            )
+            .scalars()
+            .first()
+        )
+        out.append(
+            DossierSummary(
+                dossier.slug, dossier.title, dossier.description, count, latest, deadline
+            )
+        )
+    return out
+
+
+# --- sources and crawl runs -----------------------------------------------------------------
+
+
+def source_state(session: Session, slug: str) -> Source:
+    """The stored state of a source (created empty on first use)."""
+    state = session.get(Source, slug)
+    if state is None:
+        state = Source(slug=slug)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def start_run(session: Session, source: str) -> CrawlRun:
+    """Record that a crawl of ``source`` starts now."""
+    run = CrawlRun(source=source, started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, status: RunStatus, message: str = "") -> None:
+    """Close a crawl run and update its source's health counters."""
+    now = utcnow()
+    run.finished_at, run.status, run.message = now, status, message[:2000]
+    state = source_state(session, run.source)
+    state.last_run_at = now
+    if status in (RunStatus.OK, RunStatus.PARTIAL):
+        state.last_success_at = now
+        state.consecutive_failures = 0
+        if run.new:
+            state.last_new_at = now
+    elif status == RunStatus.FAILED:
+        state.last_error_at, state.last_error = now, message[:2000]
+        state.consecutive_failures += 1
+    session.add_all([run, state])
+
+
+def last_runs(session: Session) -> dict[str, CrawlRun]:
+    """The most recent crawl run of each source."""
+    latest = (
+        select(CrawlRun.source, func.max(CrawlRun.id).label("id"))
+        .group_by(CrawlRun.source)
+        .subquery()
+    )
+    rows = session.execute(select(CrawlRun).join(latest, latest.c.id == CrawlRun.id)).scalars()
+    return {run.source: run for run in rows}
+
+
+def source_states(session: Session) -> dict[str, Source]:
+    """Every stored source state by slug."""
+    return {s.slug: s for s in session.execute(select(Source)).scalars()}
+
+
+# --- small facts ----------------------------------------------------------------------------
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return None if row is None else row.value
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key) or Meta(key=key)
+    row.value, row.updated_at = value, utcnow()
+    session.add(row)
