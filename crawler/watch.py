@@ -1,0 +1,89 @@
+"""Watches: named term lists matched against texts, French-aware, all compiled at once.
+
+Text and terms are folded the same way (case, accents, elisions such as « l' » and « d' »,
+hyphens and line breaks); each word of a term also matches its plural (-s, -x). All terms of
+all watches become one regular expression, so a text is scanned once whatever the number of
+watches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_ELISION = re.compile(r"\b(?:l|d|qu|n|s|j|c|m|t|jusqu|lorsqu|puisqu)['’ʼ]", re.I)
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/·.,;:!?()\[\]«»\"“”'’]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, elisions dropped, punctuation and hyphens as one space."""
+    text = text.replace("\u00ad", "").replace("œ", "oe").replace("Œ", "OE")
+    text = _ELISION.sub(" ", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("°", " ")
+    return " " + _SEPARATORS.sub(" ", text).strip() + " "
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
+def _term_pattern(term: str) -> tuple[str, str] | None:
+    words = fold(term).split()
+    if not words:
+        return None
+    key = " ".join(_stem(w) for w in words)
+    parts = [re.escape(_stem(w)) + ("(?:s|x)?" if len(w) > 3 else "") for w in words]
+    return key, r" ".join(parts)
+
+
+@dataclass(frozen=True)
+class WatchDefinition:
+    slug: str
+    terms: Sequence[str]
+    exclude: Sequence[str] = ()
+
+
+class WatchSet:
+    """Every watch compiled into one pattern; ``match(text)`` gives ``{watch: [terms]}``."""
+
+    def __init__(self, watches: Iterable[WatchDefinition]):
+        self._terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._excludes: dict[str, set[str]] = defaultdict(set)
+        patterns: dict[str, str] = {}
+        for watch in watches:
+            for term in watch.terms:
+                compiled = _term_pattern(term)
+                if compiled:
+                    self._terms[compiled[0]].append((watch.slug, term))
+                    patterns[compiled[0]] = compiled[1]
+            for term in watch.exclude:
+                compiled = _term_pattern(term)
+                if compiled:
+                    self._excludes[compiled[0]].add(watch.slug)
+                    patterns[compiled[0]] = compiled[1]
+        # Longest first, so that « caméras augmentées » wins over « caméra » at one position.
+        ordered = sorted(patterns.values(), key=len, reverse=True)
+        self._regex = re.compile(r"(?<= )(?:" + "|".join(ordered) + r")(?= )") if ordered else None
+
+    def match(self, *texts: str) -> dict[str, list[str]]:
+        """The watches matched by any of ``texts``, each with the terms found."""
+        if self._regex is None:
+            return {}
+        found: dict[str, set[str]] = defaultdict(set)
+        excluded: set[str] = set()
+        for text in texts:
+            if not text:
+                continue
+            folded = fold(text)
+            # overlapping terms: scan from every word start the regex can anchor on
+            for hit in self._regex.finditer(folded):
+                key = " ".join(_stem(w) for w in hit.group(0).split())
+                for slug, term in self._terms.get(key, ()):
+                    found[slug].add(term)
+                excluded.update(self._excludes.get(key, ()))
+        return {slug: sorted(terms) for slug, terms in found.items() if slug not in excluded}

@@ -1,0 +1,68 @@
+"""The one Jinja environment of veilleur, for digests and the timeline site alike.
+
+Templates come from ``templates/`` (or ``templates_dir``), never from crawled data: feed
+text is only ever a value given to a template, escaped on output. The environment is
+sandboxed, autoescaped (HTML and XML templates) and strict about undefined names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(day: date, precision: str = "day") -> str:
+    """« 19 mai 2023 », « 1er mars 2025 », or « mars 2027 » for a month-precision date."""
+    month = MONTHS[day.month - 1]
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{month} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+
+
+def safe_url(url: str | None) -> str:
+    """The URL if it is http(s), else an empty string (no ``javascript:`` or ``data:``)."""
+    if not url:
+        return ""
+    url = url.strip()
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+
+
+@cache
+def environment(templates_dir: str | Path = TEMPLATES) -> ImmutableSandboxedEnvironment:
+    """The shared environment for ``templates_dir`` (cached per directory)."""
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(
+            ("html", "htm", "xml", "j2", "atom", "svg"), default_for_string=True
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["french_date"] = french_date
+    env.filters["safe_url"] = safe_url
+    return env
