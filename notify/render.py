@@ -56,7 +56,7 @@ def environment(templates_dir: str | Path = TEMPLATES) -> ImmutableSandboxedEnvi
     env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(
-            ("html", "htm", "xml", "j2", "atom", "svg"), default_for_string=True
+            ("html", "htm", "xml", "atom", "svg"), default_for_string=True
         ),
         undefined=StrictUndefined,
         trim_blocks=True,
