@@ -16,7 +16,7 @@ from typing import Any, NotRequired, TypedDict
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
-from store.identity import content_hash, event_key, identity_keys
+from store.identity import TEXT_ID_SCHEMES, content_hash, event_key, identity_keys
 from store.models import (
     CrawlRun,
     DatePrecision,
@@ -36,6 +36,7 @@ from store.models import (
 )
 
 CHUNK = 500
+STRONG_SCHEMES = (*TEXT_ID_SCHEMES, "NOR")
 MAX_TITLE = 2_000
 MAX_SUMMARY = 20_000
 MAX_BODY = 500_000
@@ -194,6 +195,25 @@ def _revision_row(event_id: int, number: int, item: _Item, now: datetime) -> dic
     }
 
 
+def _owner(item: _Item, owners: dict[tuple[str, str], int], current: dict[int, Any]) -> int | None:
+    """The stored event this item is, by its most authoritative key.
+
+    A weaker key (a NOR, an ELI) never joins two texts whose strong identifiers (JORFTEXT,
+    CNILTEXT, …, NOR) disagree: one official identifier names one event.
+    """
+    mine = dict(item.keys)
+    for key in item.keys:
+        event_id = owners.get(key)
+        if event_id is None:
+            continue
+        row = current[event_id]
+        theirs = dict(identity_keys(row.kind, row.identifiers or {}))
+        if any(mine[s] != theirs[s] for s in STRONG_SCHEMES if s in mine and s in theirs):
+            continue
+        return event_id
+    return None
+
+
 def upsert_events(
     session: Session, items: Iterable[EventIn], *, now: datetime | None = None
 ) -> UpsertResult:
@@ -219,6 +239,7 @@ def upsert_events(
         for row in session.execute(
             select(
                 ev.c.id,
+                ev.c.kind,
                 ev.c.source,
                 ev.c.authority,
                 ev.c.content_hash,
@@ -234,7 +255,7 @@ def upsert_events(
     revisions: list[dict[str, Any]] = []
     identifier_rows: list[dict[str, Any]] = []
     for item in batch:
-        event_id = next((owners[k] for k in item.keys if k in owners), None)
+        event_id = _owner(item, owners, current)
         if event_id is None:
             new_items.append(item)
             continue
