@@ -288,7 +288,8 @@ def build(
                     problem(setting.name, f"{setting.env} must be a whole number, got {value!r}")
                     continue
         if type(value) is not type(setting.default):
-            problem(setting.name, f"must be a {type(setting.default).__name__}, got {value!r}")
+            expected = {int: "a whole number", str: "a string", bool: "true or false"}
+            problem(setting.name, f"must be {expected[type(setting.default)]}, got {value!r}")
             continue
         if isinstance(value, int) and value <= 0:
             problem(setting.name, "must be greater than 0")

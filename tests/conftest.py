@@ -81,8 +81,8 @@ def make_config(tmp_path: Path):
 
     def build(toml: str = "", environ: dict[str, str] | None = None, **settings: str) -> Config:
         path = tmp_path / f"veilleur-{uuid.uuid4().hex[:6]}.toml"
-        lines = [f"{k} = {v!r}".replace("'", '"') for k, v in settings.items()]
-        path.write_text("\n".join(lines) + "\n" + toml, encoding="utf-8")
+        lines = [f"{k} = {v!r}".replace("'", '"') + "\n" for k, v in settings.items()]
+        path.write_text("".join(lines) + toml, encoding="utf-8")
         return load(path, environ or {})
 
     return build
