@@ -109,10 +109,10 @@ def event_key(day: date, keys: Iterable[tuple[str, str]], title: str) -> str:
     """A readable, stable handle: ``20230519-jorftext000047561974`` or ``<day>-<slug>-<hash>``."""
     keys = list(keys)
     if keys and keys[0][0] in (*TEXT_ID_SCHEMES, "NOR"):
-        return f"{day:%Y%m%d}-{slugify(keys[0][1])}"
+        return f"{day.year:04d}{day.month:02d}{day.day:02d}-{keys[0][1].lower()}"
     basis = "|".join(f"{s}={v}" for s, v in keys) or title
     digest = hashlib.sha1(basis.encode()).hexdigest()[:10]
-    return f"{day:%Y%m%d}-{slugify(title, 40)}-{digest}"
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}-{slugify(title, 40)}-{digest}"
 
 
 def content_hash(kind: str, day: date, title: str, summary: str, url: str, body: str) -> str:

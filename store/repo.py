@@ -8,12 +8,13 @@ object per row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import JSON, Date, bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
 from store.identity import TEXT_ID_SCHEMES, content_hash, event_key, identity_keys
@@ -30,6 +31,7 @@ from store.models import (
     Meta,
     RunStatus,
     Source,
+    UTCDateTime,
     Watch,
     WatchMatch,
     utcnow,
@@ -302,12 +304,11 @@ def upsert_events(
 
     if new_items:
         rows = [_event_row(item, now) for item in new_items]
-        inserted = (
-            session.execute(insert(ev).returning(ev.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-        for event_id, item in zip(inserted, new_items, strict=True):
+        _unique_keys(session, rows)
+        _insert_many(session, ev, rows)
+        ids = _ids_by_key(session, [row["key"] for row in rows])
+        for row, item in zip(rows, new_items, strict=True):
+            event_id = ids[row["key"]]
             result.new.append(event_id)
             revisions.append(_revision_row(event_id, 1, item, now))
             for key in item.keys:
@@ -316,10 +317,8 @@ def upsert_events(
                     identifier_rows.append(
                         {"event_id": event_id, "scheme": key[0], "value": key[1]}
                     )
-    if identifier_rows:
-        session.execute(insert(EventIdentifier.__table__), identifier_rows)
-    if revisions:
-        session.execute(insert(EventRevision.__table__), revisions)
+    _insert_many(session, EventIdentifier.__table__, identifier_rows)
+    _insert_many(session, EventRevision.__table__, revisions)
     if updates:
         columns = {k: bindparam(k) for k in updates[0] if k != "_id"}
         session.execute(
@@ -327,15 +326,92 @@ def upsert_events(
             updates,
             execution_options={"synchronize_session": False},
         )
-    if touches:
+    grown = [t for t in touches if t["identifiers"] != current[t["_id"]].identifiers]
+    if grown:
         session.execute(
             update(ev)
             .where(ev.c.id == bindparam("_id"))
-            .values(last_seen_at=bindparam("last_seen_at"), identifiers=bindparam("identifiers")),
-            touches,
+            .values(identifiers=bindparam("identifiers")),
+            grown,
             execution_options={"synchronize_session": False},
         )
+    for chunk in _chunks(sorted({t["_id"] for t in touches})):
+        session.execute(update(ev).where(ev.c.id.in_(chunk)).values(last_seen_at=now))
     return result
+
+
+# --- raw multi-row inserts ------------------------------------------------------------------
+# SQLAlchemy spends ~100 µs per row binding parameters; the write path of a crawl inserts
+# tens of thousands of rows, so rows are converted once here and handed to the driver's
+# executemany directly.
+
+
+def _json_text(value: Any) -> str:
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _converter(column: Any, dialect: str) -> Any:
+    kind = column.type
+    if isinstance(kind, JSON):
+        return _json_text
+    if isinstance(kind, UTCDateTime):
+        cache: dict[datetime, Any] = {}  # rows of one batch share their timestamps
+
+        def timestamp(value: datetime | None) -> Any:
+            if value is None:
+                return None
+            if value not in cache:
+                naive = value.astimezone(UTC).replace(tzinfo=None)
+                cache[value] = (
+                    naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+                )
+            return cache[value]
+
+        return timestamp
+    if isinstance(kind, Date) and dialect == "sqlite":
+        return lambda v: None if v is None else v.isoformat()
+    return None
+
+
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    statement = insert(table).compile(dialect=dialect, column_keys=names)
+    converters = [(n, _converter(table.c[n], dialect.name)) for n in names]
+    if dialect.paramstyle == "qmark":
+        order = statement.positiontup or names
+        position = {n: i for i, n in enumerate(names)}
+        params: list[Any] = [
+            tuple((c(r[n]) if c else r[n]) for n, c in (converters[position[k]] for k in order))
+            for r in rows
+        ]
+    else:
+        params = [{n: (c(r[n]) if c else r[n]) for n, c in converters} for r in rows]
+    connection.exec_driver_sql(str(statement), params)
+
+
+def _ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
+    ev = Event.__table__
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        found.update(session.execute(select(ev.c.key, ev.c.id).where(ev.c.key.in_(chunk))).all())
+    return found
+
+
+def _unique_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Suffix ``-2``, ``-3``… to keys already taken (in the store or earlier in the batch)."""
+    taken = set(_ids_by_key(session, [row["key"] for row in rows]))
+    for row in rows:
+        base, number = row["key"], 1
+        while row["key"] in taken:
+            number += 1
+            row["key"] = f"{base[:190]}-{number}"
+        taken.add(row["key"])
 
 
 def find_event(session: Session, scheme: str, value: str) -> Event | None:
