@@ -55,7 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "user_agent",
-        "veilleur/0.1 (veille réglementaire; +https://example.invalid/veilleur)",
+        "veilleur/0.1 (veille réglementaire)",
         "The User-Agent sent to every source; `contact` is appended to it.",
     ),
     Setting("http_timeout", 30, "Seconds before a request with no answer is abandoned."),
