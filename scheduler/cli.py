@@ -358,3 +358,9 @@ def main() -> None:
 
 
 __all__ = ["cli", "load", "main"]
+
+
+from scheduler.cli_crawl import crawl, spiders  # noqa: E402
+
+cli.add_command(crawl)
+cli.add_command(spiders)

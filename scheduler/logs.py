@@ -45,10 +45,28 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class QuietLibraries(logging.Filter):
+    """Below DEBUG level, Scrapy and Twisted speak only of problems, in one line each.
+
+    Veilleur reports every failed source itself; their tracebacks and per-request lines
+    would bury that report.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(("scrapy", "twisted", "py.warnings")):
+            return True
+        if record.levelno < logging.WARNING:
+            return False
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 def setup(level: str = "INFO") -> None:
     """Log to stderr at ``level``, every handler masking secrets."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if level.upper() != "DEBUG":
+        handler.addFilter(QuietLibraries())
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -75,11 +75,13 @@ class UpsertResult:
     new: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)  # the event of each input item, in order
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.item_ids += other.item_ids
         return self
 
 
@@ -88,6 +90,7 @@ class _Item:
     data: EventIn
     keys: list[tuple[str, str]]
     hash: str
+    event_id: int | None = None
 
 
 _KINDS = {k.value for k in EventKind}
@@ -113,9 +116,13 @@ def _prepare(item: EventIn) -> _Item:
     return _Item(data, keys, digest)
 
 
-def _merge_batch(items: Iterable[EventIn]) -> list[_Item]:
-    """Fold items of one batch that share an identity key (the later one's content wins)."""
+def _merge_batch(items: Iterable[EventIn]) -> tuple[list[_Item], list[int]]:
+    """Fold items of one batch that share an identity key (the later one's content wins).
+
+    Returns the merged items and, for each input item, the index of its merged item.
+    """
     merged: list[_Item] = []
+    positions: list[int] = []
     owner: dict[tuple[str, str], int] = {}
     for raw in items:
         item = _prepare(raw)
@@ -128,9 +135,10 @@ def _merge_batch(items: Iterable[EventIn]) -> list[_Item]:
             item.data["identifiers"] = {**previous.data["identifiers"], **item.data["identifiers"]}
             item.keys = list(dict.fromkeys(previous.keys + item.keys))
             merged[index] = item
+        positions.append(index)
         for key in item.keys:
             owner.setdefault(key, index)
-    return merged
+    return merged, positions
 
 
 def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -228,7 +236,7 @@ def upsert_events(
     Raises ``InvalidEvent`` before writing anything if an item cannot be stored.
     """
     now = now or utcnow()
-    batch = _merge_batch(items)
+    batch, positions = _merge_batch(items)
     result = UpsertResult()
     if not batch:
         return result
@@ -258,6 +266,7 @@ def upsert_events(
     identifier_rows: list[dict[str, Any]] = []
     for item in batch:
         event_id = _owner(item, owners, current)
+        item.event_id = event_id
         if event_id is None:
             new_items.append(item)
             continue
@@ -309,6 +318,7 @@ def upsert_events(
         ids = _ids_by_key(session, [row["key"] for row in rows])
         for row, item in zip(rows, new_items, strict=True):
             event_id = ids[row["key"]]
+            item.event_id = event_id
             result.new.append(event_id)
             revisions.append(_revision_row(event_id, 1, item, now))
             for key in item.keys:
@@ -337,6 +347,7 @@ def upsert_events(
         )
     for chunk in _chunks(sorted({t["_id"] for t in touches})):
         session.execute(update(ev).where(ev.c.id.in_(chunk)).values(last_seen_at=now))
+    result.item_ids = [batch[i].event_id for i in positions]
     return result
 
 
@@ -671,3 +682,38 @@ def set_meta(session: Session, key: str, value: str) -> None:
     row = session.get(Meta, key) or Meta(key=key)
     row.value, row.updated_at = value, utcnow()
     session.add(row)
+
+
+# --- reads for the crawl pipeline ----------------------------------------------------------
+
+
+def followed_identifiers(session: Session) -> dict[str, set[str]]:
+    """For each dossier, the identifier values of its events (JORFTEXT…, NOR, numbers…)."""
+    ident, link = EventIdentifier.__table__, DossierEvent.__table__
+    out: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(link.c.dossier, ident.c.value)
+        .join(ident, ident.c.event_id == link.c.event_id)
+        .where(ident.c.scheme.not_in(("SEED", "GUID", "URL")))
+    )
+    for dossier, value in rows:
+        out.setdefault(dossier, set()).add(value)
+    return out
+
+
+def known_events(session: Session, kind: str, identifiers: dict[str, str]) -> int | None:
+    """The id of the stored event these identifiers name, if any."""
+    for scheme, value in identity_keys(kind, identifiers):
+        event = find_event(session, scheme, value)
+        if event is not None:
+            return event.id
+    return None
+
+
+def save_source_state(
+    session: Session, slug: str, cursor: dict[str, Any], http_cache: dict[str, Any]
+) -> None:
+    """Record how far a source was read (saved with the last batch of its crawl)."""
+    state = source_state(session, slug)
+    state.cursor, state.http_cache = dict(cursor), dict(http_cache)
+    session.add(state)
