@@ -364,3 +364,7 @@ from scheduler.cli_crawl import crawl, spiders  # noqa: E402
 
 cli.add_command(crawl)
 cli.add_command(spiders)
+
+from scheduler.cli_run import run  # noqa: E402
+
+cli.add_command(run)

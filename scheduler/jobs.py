@@ -6,12 +6,16 @@ environment or prints.
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from scheduler.config import Config
+from scheduler.logs import mask
 from store import repo
 from store.db import session_scope, upgrade
 from store.identity import identity_keys
@@ -76,3 +80,51 @@ def prepare_store(config: Config, engine: Engine) -> PrepareReport:
 
 
 __all__ = ["SEED_SOURCE", "PrepareReport", "dossier_keys", "prepare_store"]
+
+
+# --- crawls in child processes --------------------------------------------------------------
+
+
+@dataclass
+class CrawlOutcome:
+    """What a crawl child process reported (or why it reported nothing)."""
+
+    source: str
+    status: str
+    message: str = ""
+    report: dict | None = None
+
+    def line(self) -> str:
+        r = self.report or {}
+        if self.status in ("ok", "partial"):
+            text = (
+                f"{self.source}: {self.status} — {r.get('new', 0)} new, "
+                f"{r.get('updated', 0)} updated, {r.get('unchanged', 0)} unchanged, "
+                f"{r.get('errors', 0)} error(s)"
+            )
+            return text + (f" ({self.message})" if self.message else "")
+        return f"{self.source}: {self.status} — {self.message.removeprefix('unreachable: ')}"
+
+
+def crawl_source(config: Config, slug: str, timeout: float | None = None) -> CrawlOutcome:
+    """Run ``veilleur crawl SLUG`` in a child process (Scrapy's reactor cannot restart)."""
+    command = [sys.executable, "-m", "scheduler", "-q", "crawl", "--json", slug]
+    if config.path:
+        command[3:3] = ["--config", str(config.path)]
+    limit = timeout or config.crawl_timeout
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        log.error("crawl of %s stopped after %s s", slug, limit)
+        return CrawlOutcome(slug, "failed", f"stopped after {limit} s (crawl_timeout)")
+    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    if not reports:
+        reason = (done.stderr.strip().splitlines() or ["no report"])[-1]
+        return CrawlOutcome(slug, "failed", mask(reason)[:300])
+    report = reports[0]
+    message = report.get("message", "")
+    if report["status"] == "failed" and message.startswith("unreachable"):
+        return CrawlOutcome(slug, "unreachable", message, report)
+    outcome = CrawlOutcome(slug, report["status"], message, report)
+    log.info("%s", outcome.line())
+    return outcome
