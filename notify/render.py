@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from notify.digest import shown_identifiers
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MONTHS = (
     "janvier",
@@ -66,3 +68,44 @@ def environment(templates_dir: str | Path = TEMPLATES) -> ImmutableSandboxedEnvi
     env.filters["french_date"] = french_date
     env.filters["safe_url"] = safe_url
     return env
+
+
+KIND_LABELS = {
+    "law": "Loi",
+    "decree": "Décret",
+    "order": "Arrêté",
+    "cnil_deliberation": "CNIL",
+    "constitutional_decision": "Conseil constitutionnel",
+    "court_decision": "Décision",
+    "report": "Rapport",
+    "parliamentary_step": "Parlement",
+    "announcement": "Annonce",
+    "deadline": "Échéance",
+    "news": "Presse",
+}
+
+
+def kind_label(kind: str) -> str:
+    """The French label of an event kind."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def render_digest(
+    digest, links: dict[str, str], today: date, templates_dir: str | Path = TEMPLATES
+) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a digest; crawled text is only ever a value."""
+    env = environment(templates_dir)
+    context = {
+        "digest": digest,
+        "links": links,
+        "today": today,
+        "ids": shown_identifiers,
+        "label": kind_label,
+    }
+    count = digest.count
+    subject = f"Veilleur — {count} nouveauté{'s' if count > 1 else ''} ({french_date(today)})"
+    return (
+        subject,
+        env.get_template("digest.txt").render(context),
+        env.get_template("digest.html").render(context),
+    )

@@ -368,3 +368,15 @@ cli.add_command(spiders)
 from scheduler.cli_run import run  # noqa: E402
 
 cli.add_command(run)
+
+from scheduler.cli_notify import (  # noqa: E402
+    digest,
+    notify_group,
+    serve,
+    subscribe,
+    subscriptions,
+    unsubscribe,
+)
+
+for _command in (subscribe, subscriptions, unsubscribe, notify_group, digest, serve):
+    cli.add_command(_command)

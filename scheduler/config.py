@@ -81,6 +81,37 @@ SETTINGS: tuple[Setting, ...] = (
         "failing). Empty: alerts go to the log only.",
     ),
     Setting("log_level", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "secret_key",
+        "",
+        "Key signing confirmation and unsubscribe links. Empty: one is generated on first "
+        "use and kept in the database.",
+    ),
+    Setting(
+        "email_sender_url",
+        "",
+        "apprise mailto(s):// URL (server, account, from=) used to email people who "
+        "subscribe through the web form; their address is added as to=.",
+    ),
+    Setting(
+        "matrix_sender_url",
+        "",
+        "apprise matrix(s):// URL of the bot account that posts to rooms subscribed "
+        "through the web form; the room is added to it.",
+    ),
+    Setting("digest_time", "07:00", "Time of day (Europe/Paris) of daily and weekly digests."),
+    Setting("weekly_day", "mon", "Day of the weekly digest: mon, tue, wed, thu, fri, sat, sun."),
+    Setting(
+        "send_empty_digests",
+        False,
+        "Send a digest even when nothing is new (false: nothing is sent).",
+    ),
+    Setting(
+        "failure_threshold",
+        3,
+        "Failed runs of a source, or failed sends to a subscriber, in a row before the "
+        "operator is alerted.",
+    ),
 )
 SETTING_NAMES = {s.name: s for s in SETTINGS}
 
@@ -281,7 +312,9 @@ def build(
         value = merged.get(setting.name, setting.default)
         if setting.env in environ:
             value = environ[setting.env]
-            if isinstance(setting.default, int):
+            if isinstance(setting.default, bool):
+                value = value.strip().lower() in ("1", "true", "yes", "on")
+            elif isinstance(setting.default, int):
                 try:
                     value = int(value)
                 except ValueError:
@@ -291,11 +324,15 @@ def build(
             expected = {int: "a whole number", str: "a string", bool: "true or false"}
             problem(setting.name, f"must be {expected[type(setting.default)]}, got {value!r}")
             continue
-        if isinstance(value, int) and value <= 0:
+        if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
             problem(setting.name, "must be greater than 0")
         settings[setting.name] = value
     if settings.get("log_level", "INFO").upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problem("log_level", "must be DEBUG, INFO, WARNING or ERROR")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", settings.get("digest_time", "07:00")):
+        problem("digest_time", "must be a time such as 07:00")
+    if settings.get("weekly_day", "mon") not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        problem("weekly_day", "must be one of mon, tue, wed, thu, fri, sat, sun")
 
     sources = _sources(merged.get("sources", {}), problem)
     watches = _watches(merged.get("watches", {}), problem)

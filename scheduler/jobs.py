@@ -11,9 +11,14 @@ import logging
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from notify.outbox import SendReport, decide, send_due
+from notify.send import check_url, masked
+from notify.subscribe import new_secret
 from scheduler.config import Config
 from scheduler.logs import mask
 from store import repo
@@ -23,6 +28,7 @@ from store.seed import SOURCE as SEED_SOURCE
 from store.seed import dataset_digest, reference_items
 
 log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass
@@ -128,3 +134,69 @@ def crawl_source(config: Config, slug: str, timeout: float | None = None) -> Cra
     outcome = CrawlOutcome(slug, report["status"], message, report)
     log.info("%s", outcome.line())
     return outcome
+
+
+# --- subscriptions and digests -------------------------------------------------------------
+
+
+def secret_key(config: Config, engine: Engine) -> str:
+    """The key signing links: the configured one, else one generated once and stored."""
+    if config.secret_key:
+        return config.secret_key
+    with session_scope(engine) as session:
+        stored = repo.get_meta(session, "secret_key")
+        if not stored:
+            stored = new_secret()
+            repo.set_meta(session, "secret_key", stored)
+        return stored
+
+
+def sync_subscribers(config: Config, engine: Engine) -> int:
+    """Subscribers declared in the configuration, added to the store if missing."""
+    added = 0
+    with session_scope(engine) as session:
+        known = {
+            (p.url, s.cadence, tuple(s.watches), tuple(s.dossiers))
+            for s, p in repo.subscriptions(session)
+        }
+        for entry in config.subscribers:
+            if (entry.url, entry.cadence, entry.watches, entry.dossiers) in known:
+                continue
+            problem = check_url(entry.url)
+            if problem:
+                log.error("subscriber %s in the configuration: %s", masked(entry.url), problem)
+                continue
+            repo.add_subscription(
+                session,
+                entry.url,
+                masked(entry.url),
+                cadence=entry.cadence,
+                watches=entry.watches,
+                dossiers=entry.dossiers,
+                label=entry.label,
+                origin="config",
+            )
+            added += 1
+    return added
+
+
+def send_digests(
+    config: Config, engine: Engine, cadence: str | None, now: datetime | None = None
+) -> SendReport:
+    """Decide what is due and send it (one cadence, or all when ``cadence`` is None)."""
+    now = now or datetime.now(UTC)
+    today = now.astimezone(PARIS).date()
+    sync_subscribers(config, engine)
+    decide(engine, now, today)
+    return send_due(
+        engine,
+        now=now,
+        today=today,
+        cadence=cadence,
+        public_url=config.public_url,
+        secret=secret_key(config, engine),
+        send_empty=config.send_empty_digests,
+        failure_threshold=config.failure_threshold,
+        ops_url=config.ops_url,
+        dossier_titles={d.slug: d.title for d in config.dossiers.values()},
+    )

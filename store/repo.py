@@ -21,6 +21,8 @@ from store.identity import TEXT_ID_SCHEMES, content_hash, event_key, identity_ke
 from store.models import (
     CrawlRun,
     DatePrecision,
+    Delivery,
+    DeliveryStatus,
     Dossier,
     DossierEvent,
     Event,
@@ -31,6 +33,8 @@ from store.models import (
     Meta,
     RunStatus,
     Source,
+    Subscriber,
+    Subscription,
     UTCDateTime,
     Watch,
     WatchMatch,
@@ -717,3 +721,219 @@ def save_source_state(
     state = source_state(session, slug)
     state.cursor, state.http_cache = dict(cursor), dict(http_cache)
     session.add(state)
+
+
+# --- subscriptions and the delivery outbox -------------------------------------------------
+
+
+def add_subscription(
+    session: Session,
+    url: str,
+    url_masked: str,
+    *,
+    cadence: str,
+    watches: Sequence[str],
+    dossiers: Sequence[str],
+    label: str = "",
+    origin: str = "cli",
+    confirmed: bool = True,
+    now: datetime | None = None,
+) -> Subscription:
+    """A subscriber (created, or found by URL) with one more subscription."""
+    now = now or utcnow()
+    subscriber = (
+        session.execute(
+            select(Subscriber).where(Subscriber.url == url, Subscriber.unsubscribed_at.is_(None))
+        )
+        .scalars()
+        .first()
+    )
+    if subscriber is None:
+        subscriber = Subscriber(
+            url=url,
+            url_masked=url_masked,
+            label=label,
+            origin=origin,
+            created_at=now,
+            confirmed_at=now if confirmed else None,
+        )
+        session.add(subscriber)
+        session.flush()
+    subscription = Subscription(
+        subscriber_id=subscriber.id,
+        cadence=cadence,
+        watches=list(watches),
+        dossiers=list(dossiers),
+        last_digest_at=now,
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def subscriptions(
+    session: Session, *, active_only: bool = True
+) -> list[tuple[Subscription, Subscriber]]:
+    """Subscriptions with their subscriber; active ones: confirmed and not unsubscribed."""
+    query = (
+        select(Subscription, Subscriber)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .order_by(Subscription.id)
+    )
+    if active_only:
+        query = query.where(
+            Subscriber.confirmed_at.is_not(None), Subscriber.unsubscribed_at.is_(None)
+        )
+    return [(a, b) for a, b in session.execute(query).all()]
+
+
+def events_in_scope(
+    session: Session, changed_since: datetime
+) -> list[tuple[Event, set[str], set[str]]]:
+    """Events changed since a time, each with the watches it matched and its dossiers."""
+    found = list(
+        session.execute(
+            select(Event).where(Event.changed_at > changed_since).order_by(Event.date, Event.id)
+        ).scalars()
+    )
+    return _with_scope(session, found)
+
+
+def deadlines_between(
+    session: Session, start: date, end: date
+) -> list[tuple[Event, set[str], set[str]]]:
+    """Deadline events dated in [start, end], with their watches and dossiers."""
+    found = list(
+        session.execute(
+            select(Event)
+            .where(
+                Event.kind == EventKind.DEADLINE,
+                Event.date >= start,
+                Event.date <= end,
+                Event.status == EventStatus.CURRENT,
+            )
+            .order_by(Event.date)
+        ).scalars()
+    )
+    return _with_scope(session, found)
+
+
+def _with_scope(session: Session, found: list[Event]) -> list[tuple[Event, set[str], set[str]]]:
+    ids = [e.id for e in found]
+    watches: dict[int, set[str]] = {}
+    dossiers: dict[int, set[str]] = {}
+    for chunk in _chunks(ids):
+        for watch, event_id in session.execute(
+            select(WatchMatch.watch, WatchMatch.event_id).where(col(WatchMatch.event_id).in_(chunk))
+        ):
+            watches.setdefault(event_id, set()).add(watch)
+        for dossier, event_id in session.execute(
+            select(DossierEvent.dossier, DossierEvent.event_id).where(
+                col(DossierEvent.event_id).in_(chunk)
+            )
+        ):
+            dossiers.setdefault(event_id, set()).add(dossier)
+    return [(e, watches.get(e.id, set()), dossiers.get(e.id, set())) for e in found]
+
+
+def enqueue(session: Session, rows: list[dict[str, Any]], now: datetime | None = None) -> int:
+    """Add outbox rows ``{subscription_id, event_id, revision, reason}`` not already there."""
+    if not rows:
+        return 0
+    now = now or utcnow()
+    table = Delivery.__table__
+    wanted = {(r["subscription_id"], r["event_id"], r["revision"], r["reason"]) for r in rows}
+    have = set()
+    for chunk in _chunks(sorted({r["subscription_id"] for r in rows})):
+        have.update(
+            session.execute(
+                select(
+                    table.c.subscription_id, table.c.event_id, table.c.revision, table.c.reason
+                ).where(table.c.subscription_id.in_(chunk))
+            ).all()
+        )
+    fresh = [
+        {
+            "subscription_id": s,
+            "event_id": e,
+            "revision": v,
+            "reason": r,
+            "status": DeliveryStatus.PENDING,
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "sent_at": None,
+            "message_id": "",
+            "error": "",
+        }
+        for s, e, v, r in sorted(wanted - have)
+    ]
+    _insert_many(session, table, fresh)
+    return len(fresh)
+
+
+def pending(
+    session: Session, subscription_ids: Sequence[int], now: datetime
+) -> dict[int, list[tuple[Delivery, Event]]]:
+    """Pending outbox rows due by ``now`` for these subscriptions, with their events."""
+    out: dict[int, list[tuple[Delivery, Event]]] = {}
+    for chunk in _chunks(sorted(subscription_ids)):
+        rows = session.execute(
+            select(Delivery, Event)
+            .join(Event, Event.id == Delivery.event_id)
+            .where(
+                col(Delivery.subscription_id).in_(chunk),
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.next_attempt_at <= now,
+            )
+            .order_by(Delivery.id)
+        ).all()
+        for delivery, event in rows:
+            out.setdefault(delivery.subscription_id, []).append((delivery, event))
+    return out
+
+
+def mark_deliveries(
+    session: Session,
+    ids: Sequence[int],
+    *,
+    sent: bool,
+    now: datetime,
+    message_id: str = "",
+    error: str = "",
+    retry_at: datetime | None = None,
+) -> None:
+    """Record the outcome of one send for its outbox rows."""
+    table = Delivery.__table__
+    for chunk in _chunks(sorted(ids)):
+        values: dict[str, Any] = {"attempts": table.c.attempts + 1, "message_id": message_id[:300]}
+        if sent:
+            values.update(status=DeliveryStatus.SENT, sent_at=now, error="")
+        else:
+            values.update(error=error[:2000], next_attempt_at=retry_at or now)
+        session.execute(update(table).where(table.c.id.in_(chunk)).values(**values))
+
+
+def confirm_subscriber(session: Session, subscriber_id: int, now: datetime) -> bool:
+    """Confirm a pending subscriber; False if unknown, already confirmed, or ended."""
+    subscriber = session.get(Subscriber, subscriber_id)
+    if subscriber is None or subscriber.confirmed_at or subscriber.unsubscribed_at:
+        return False
+    subscriber.confirmed_at = now
+    for subscription in session.execute(
+        select(Subscription).where(Subscription.subscriber_id == subscriber_id)
+    ).scalars():
+        subscription.last_digest_at = now  # only what comes after confirmation
+        session.add(subscription)
+    session.add(subscriber)
+    return True
+
+
+def end_subscriber(session: Session, subscriber_id: int, now: datetime) -> bool:
+    """Unsubscribe; False if unknown or already unsubscribed."""
+    subscriber = session.get(Subscriber, subscriber_id)
+    if subscriber is None or subscriber.unsubscribed_at:
+        return False
+    subscriber.unsubscribed_at = now
+    session.add(subscriber)
+    return True

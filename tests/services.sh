@@ -43,7 +43,7 @@ start_postgres() {
 
 start_smtp() {
   SMTP_PORT=$(free_port)
-  mkdir -p "$R/maildir"
+  mkdir -p "$R/maildir/tmp" "$R/maildir/new" "$R/maildir/cur"
   "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$R/maildir" >"$R/smtp.log" 2>&1 &
   SMTP_PID=$!
   wait_tcp "$SMTP_PORT"
