@@ -39,7 +39,7 @@ SECURITY_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
 ]
-EMAIL = re.compile(r"^[^@\s/?&#:]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 ROOM = re.compile(r"^[#!][A-Za-z0-9._=\-]+(:[A-Za-z0-9.\-]+(:\d+)?)?$")
 
 
