@@ -380,3 +380,7 @@ from scheduler.cli_notify import (  # noqa: E402
 
 for _command in (subscribe, subscriptions, unsubscribe, notify_group, digest, serve):
     cli.add_command(_command)
+
+from scheduler.cli_site import site_group  # noqa: E402
+
+cli.add_command(site_group)

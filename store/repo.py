@@ -937,3 +937,32 @@ def end_subscriber(session: Session, subscriber_id: int, now: datetime) -> bool:
     subscriber.unsubscribed_at = now
     session.add(subscriber)
     return True
+
+
+# --- bulk reads for the site ---------------------------------------------------------------
+
+
+def site_rows(session: Session) -> tuple[list[Any], dict[int, list[str]], dict[int, list[str]]]:
+    """Every event without its body, and each event's dossiers and matched watches.
+
+    Three queries whatever the number of events.
+    """
+    ev = Event.__table__
+    columns = [c for c in ev.c if c.name != "body"]
+    rows = list(session.execute(select(*columns).order_by(ev.c.date, ev.c.id)).all())
+    dossiers: dict[int, list[str]] = {}
+    for dossier, event_id in session.execute(select(DossierEvent.dossier, DossierEvent.event_id)):
+        dossiers.setdefault(event_id, []).append(dossier)
+    watches: dict[int, list[str]] = {}
+    for watch, event_id in session.execute(select(WatchMatch.watch, WatchMatch.event_id)):
+        watches.setdefault(event_id, []).append(watch)
+    return rows, dossiers, watches
+
+
+def revision_counts(session: Session) -> dict[int, int]:
+    """How many revisions each event has (events with more than one only)."""
+    table = EventRevision.__table__
+    query = (
+        select(table.c.event_id, func.count()).group_by(table.c.event_id).having(func.count() > 1)
+    )
+    return {event_id: n for event_id, n in session.execute(query).all()}  # noqa: C416

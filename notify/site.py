@@ -1,0 +1,403 @@
+"""The timeline site: a static tree rendered from the store, servable by any web server.
+
+    index.html                          dossiers, their next deadline, the latest events
+    dossiers/<slug>/index.html          one dossier's timeline, by year and month
+    dossiers/<slug>/atom.xml            its feed; deadlines.ics: its deadlines; events.json
+    dossiers/<slug>/search.json         the text the page's search box looks through
+    watches/<slug>/atom.xml             one feed per watch
+    events/<key>.html                   one page per event: the full record
+    static/site.css, static/site.js     no external asset; the page works without script
+
+Rendering is incremental: ``manifest.json`` keeps a fingerprint per page, and a page is
+rendered and written again only when something it shows has changed. File names come from
+identifiers and slugs, never from titles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from notify.digest import shown_identifiers
+from notify.feeds import atom_feed, deadlines_ics
+from notify.render import TEMPLATES, environment, french_date, kind_label, safe_url
+from store import repo
+from store.db import session_scope
+from store.identity import slugify
+
+MANIFEST = "manifest.json"
+LATEST = 30
+KIND_ORDER = (
+    "law",
+    "decree",
+    "order",
+    "cnil_deliberation",
+    "constitutional_decision",
+    "court_decision",
+    "report",
+    "parliamentary_step",
+    "announcement",
+    "deadline",
+    "news",
+)
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+@dataclass(frozen=True)
+class DossierInfo:
+    slug: str
+    title: str
+    description: str
+    watches: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildReport:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pages: dict[str, str] = field(default_factory=dict)
+
+
+def page_name(key: str) -> str:
+    """The file name of an event's page (safe whatever the key holds)."""
+    return slugify(key, 120) + ".html"
+
+
+def _view(row: Any, dossiers: list[str], watches: list[str], revisions: int) -> dict[str, Any]:
+    identifiers = dict(row.identifiers or {})
+    return {
+        "key": row.key,
+        "page": page_name(row.key),
+        "kind": row.kind,
+        "label": kind_label(row.kind),
+        "date": row.date,
+        "iso": row.date.isoformat(),
+        "shown_date": french_date(row.date, row.date_precision),
+        "title": row.title,
+        "summary": row.summary,
+        "url": safe_url(row.url),
+        "source": row.source,
+        "ids": shown_identifiers(identifiers),
+        "identifiers": identifiers,
+        "status": row.status,
+        "revision": row.revision,
+        "revisions": revisions,
+        "flags": list(row.flags or []),
+        "details": dict(row.details or {}),
+        "provenance": dict(row.provenance or {}),
+        "cites": list(row.cites or []),
+        "seen": row.first_seen_at,
+        "seen_date": french_date(row.first_seen_at.date()),
+        "dossiers": sorted(dossiers),
+        "watches": sorted(watches),
+        "fingerprint": _hash(
+            row.content_hash,
+            str(row.revision),
+            row.status,
+            *sorted(dossiers),
+            "|",
+            *sorted(watches),
+            str(revisions),
+        ),
+    }
+
+
+def _hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+class _Writer:
+    """Writes pages whose fingerprint changed, and remembers every page it owns."""
+
+    def __init__(self, out: Path, previous: dict[str, str], force: bool):
+        self.out, self.previous, self.force = out, previous, force
+        self.report = BuildReport()
+
+    def needed(self, path: str, fingerprint: str) -> bool:
+        self.report.pages[path] = fingerprint
+        if not self.force and self.previous.get(path) == fingerprint and (self.out / path).exists():
+            self.report.unchanged += 1
+            return False
+        return True
+
+    def write(self, path: str, content: str | bytes) -> None:
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.report.written += 1
+
+
+def build_site(
+    engine: Engine,
+    out: Path,
+    *,
+    dossiers: Mapping[str, DossierInfo],
+    watches: Mapping[str, str],
+    today: date,
+    public_url: str = "",
+    templates_dir: Path = TEMPLATES,
+    force: bool = False,
+) -> BuildReport:
+    """Render the store into ``out``; only what changed is rewritten unless ``force``."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST
+    try:
+        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if previous.get("templates") != _templates_fingerprint(templates_dir):
+            previous = {}
+    except (OSError, ValueError):
+        previous = {}
+    writer = _Writer(out, previous.get("pages", {}), force or not previous)
+    with session_scope(engine) as session:
+        rows, links, matches = repo.site_rows(session)
+        counts = repo.revision_counts(session)
+    views = [
+        _view(r, links.get(r.id, []), matches.get(r.id, []), counts.get(r.id, 1)) for r in rows
+    ]
+    env = environment(templates_dir)
+    context = {
+        "public_url": public_url.rstrip("/"),
+        "today": today,
+        "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
+    }
+
+    event_template = env.get_template("site/event.html")
+    for view in views:
+        path = f"events/{view['page']}"
+        if writer.needed(path, view["fingerprint"]):
+            writer.write(
+                path,
+                event_template.render(
+                    context,
+                    e=view,
+                    root="../",
+                    dossier_titles={s: d.title for s, d in dossiers.items()},
+                ),
+            )
+
+    by_dossier: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_watch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for view in views:
+        for slug in view["dossiers"]:
+            by_dossier[slug].append(view)
+        for slug in view["watches"]:
+            by_watch[slug].append(view)
+
+    summaries = []
+    for slug, info in dossiers.items():
+        members = by_dossier.get(slug, [])
+        summary = _dossier(writer, env, context, info, members, watches, today)
+        summaries.append(summary)
+    for slug, title in watches.items():
+        members = by_watch.get(slug, [])
+        fingerprint = _hash("watch", slug, title, *(m["fingerprint"] for m in members[-50:]))
+        path = f"watches/{slugify(slug)}/atom.xml"
+        if writer.needed(path, fingerprint):
+            writer.write(
+                path, atom_feed(env, f"Veilleur — {title}", path, members[-50:], public_url)
+            )
+
+    latest = sorted(views, key=lambda v: (v["seen"], v["date"]), reverse=True)[:LATEST]
+    fingerprint = _hash(
+        "index",
+        *(s["fingerprint"] for s in summaries),
+        *(v["fingerprint"] for v in latest),
+        today.isoformat(),
+    )
+    if writer.needed("index.html", fingerprint):
+        writer.write(
+            "index.html",
+            env.get_template("site/index.html").render(
+                context, root="", dossiers=summaries, latest=latest
+            ),
+        )
+    _static(writer, templates_dir)
+    _remove_stale(out, previous.get("pages", {}), writer.report)
+    manifest = {"templates": _templates_fingerprint(templates_dir), "pages": writer.report.pages}
+    manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    return writer.report
+
+
+def _dossier(
+    writer: _Writer,
+    env: Any,
+    context: dict[str, Any],
+    info: DossierInfo,
+    members: list[dict[str, Any]],
+    watches: Mapping[str, str],
+    today: date,
+) -> dict[str, Any]:
+    slug = slugify(info.slug)
+    base = f"dossiers/{slug}"
+    deadlines = [
+        dict(m, days_left=(m["date"] - today).days)
+        for m in members
+        if m["kind"] == "deadline" and m["date"] >= today and m["status"] == "current"
+    ]
+    past = [m for m in members if m["date"] <= today]
+    summary = {
+        "slug": slug,
+        "title": info.title,
+        "description": info.description,
+        "count": len(members),
+        "latest": past[-1] if past else None,
+        "next_deadline": deadlines[0] if deadlines else None,
+    }
+    fingerprint = _hash(
+        info.title,
+        info.description,
+        ",".join(info.watches),
+        today.isoformat(),
+        *(m["fingerprint"] for m in members),
+    )
+    summary["fingerprint"] = fingerprint
+    if writer.needed(f"{base}/index.html", fingerprint):
+        years: dict[int, dict[int, list[dict[str, Any]]]] = {}
+        for member in reversed(members):
+            years.setdefault(member["date"].year, {}).setdefault(member["date"].month, []).append(
+                member
+            )
+        timeline = [
+            (year, [(MONTHS[m - 1], entries) for m, entries in months.items()])
+            for year, months in years.items()
+        ]
+        writer.write(
+            f"{base}/index.html",
+            env.get_template("site/dossier.html").render(
+                context,
+                root="../../",
+                dossier=summary,
+                timeline=timeline,
+                deadlines=deadlines,
+                watches=[(w, watches.get(w, w)) for w in info.watches],
+                sources=sorted({m["source"] for m in members}),
+                kinds_present=[k for k in KIND_ORDER if any(m["kind"] == k for m in members)],
+                watch_names=sorted({w for m in members for w in m["watches"]}),
+            ),
+        )
+    if writer.needed(f"{base}/search.json", fingerprint):
+        writer.write(
+            f"{base}/search.json",
+            json.dumps(
+                {
+                    m["key"]: " ".join(
+                        [
+                            m["title"],
+                            m["summary"][:500],
+                            *m["ids"],
+                            *m["identifiers"].values(),
+                            m["source"],
+                            m["label"],
+                        ]
+                    ).lower()
+                    for m in members
+                },
+                ensure_ascii=False,
+            ),
+        )
+    if writer.needed(f"{base}/events.json", fingerprint):
+        writer.write(
+            f"{base}/events.json",
+            json.dumps(
+                [
+                    {
+                        k: m[k]
+                        for k in (
+                            "key",
+                            "kind",
+                            "iso",
+                            "title",
+                            "summary",
+                            "url",
+                            "source",
+                            "identifiers",
+                            "status",
+                            "revision",
+                            "flags",
+                        )
+                    }
+                    for m in members
+                ],
+                ensure_ascii=False,
+                indent=1,
+            ),
+        )
+    if writer.needed(f"{base}/atom.xml", fingerprint):
+        writer.write(
+            f"{base}/atom.xml",
+            atom_feed(
+                env,
+                f"Veilleur — {info.title}",
+                f"{base}/atom.xml",
+                members[-50:],
+                context["public_url"],
+            ),
+        )
+    if writer.needed(f"{base}/deadlines.ics", fingerprint):
+        writer.write(
+            f"{base}/deadlines.ics",
+            deadlines_ics(info.title, [m for m in members if m["kind"] == "deadline"]),
+        )
+    return summary
+
+
+def _templates_fingerprint(templates_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((templates_dir / "site").rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _static(writer: _Writer, templates_dir: Path) -> None:
+    for source in sorted((templates_dir / "site" / "static").glob("*")):
+        path = f"static/{source.name}"
+        data = source.read_bytes()
+        if writer.needed(path, hashlib.sha256(data).hexdigest()[:24]):
+            writer.write(path, data)
+
+
+def _remove_stale(out: Path, previous: dict[str, str], report: BuildReport) -> None:
+    for path in set(previous) - set(report.pages):
+        target = (out / path).resolve()
+        if target.is_relative_to(out.resolve()) and target.is_file():
+            target.unlink()
+            report.removed += 1
+
+
+def clean(out: Path) -> None:
+    """Remove a site directory built by ``build_site`` (only if it has our manifest)."""
+    if (out / MANIFEST).is_file():
+        shutil.rmtree(out)
