@@ -365,9 +365,10 @@ from scheduler.cli_crawl import crawl, spiders  # noqa: E402
 cli.add_command(crawl)
 cli.add_command(spiders)
 
-from scheduler.cli_run import run  # noqa: E402
+from scheduler.cli_run import run, status  # noqa: E402
 
 cli.add_command(run)
+cli.add_command(status)
 
 from scheduler.cli_notify import (  # noqa: E402
     digest,

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
-from notify.site import DossierInfo, build_site
 from scheduler.app import App, pass_app
-from scheduler.config import Config
-
-
-def build(config: Config, engine, out: Path | None = None, force: bool = False):
-    """Build the site of ``config`` into ``out`` (default: the site_dir setting)."""
-    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
-    return build_site(
-        engine,
-        out or Path(config.site_dir),
-        dossiers={
-            d.slug: DossierInfo(d.slug, d.title, d.description, d.watches)
-            for d in config.dossiers.values()
-        },
-        watches={w.slug: w.title for w in config.watches.values()},
-        today=today,
-        public_url=config.public_url,
-        force=force,
-    )
+from scheduler.jobs import build_site_job as build
 
 
 @click.group("site")

@@ -12,12 +12,14 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from notify.outbox import SendReport, decide, send_due
-from notify.send import check_url, masked
+from notify.send import check_url, masked, send_ops
+from notify.site import BuildReport, DossierInfo, build_site
 from notify.subscribe import new_secret
 from scheduler.config import Config
 from scheduler.logs import mask
@@ -200,3 +202,67 @@ def send_digests(
         ops_url=config.ops_url,
         dossier_titles={d.slug: d.title for d in config.dossiers.values()},
     )
+
+
+# --- the site and the scheduled jobs ---------------------------------------------------------
+
+
+def build_site_job(
+    config: Config, engine: Engine, out: Path | None = None, force: bool = False
+) -> BuildReport:
+    """Build the timeline site of ``config`` (default directory: the site_dir setting)."""
+    today = datetime.now(UTC).astimezone(PARIS).date()
+    return build_site(
+        engine,
+        out or Path(config.site_dir),
+        dossiers={
+            d.slug: DossierInfo(d.slug, d.title, d.description, d.watches)
+            for d in config.dossiers.values()
+        },
+        watches={w.slug: w.title for w in config.watches.values()},
+        today=today,
+        public_url=config.public_url,
+        force=force,
+    )
+
+
+def source_health(config: Config, engine: Engine, slug: str) -> str | None:
+    """Tell the operator once when a source has failed ``failure_threshold`` runs in a row,
+    and once when it recovers. Returns what was said, if anything."""
+    with session_scope(engine) as session:
+        state = repo.source_state(session, slug)
+        if state.consecutive_failures >= config.failure_threshold and state.alerted_at is None:
+            state.alerted_at = datetime.now(UTC)
+            title = f"veilleur: source {slug} failing"
+            body = (
+                f"{slug} failed {state.consecutive_failures} runs in a row; last error: "
+                f"{state.last_error}"
+            )
+        elif state.consecutive_failures == 0 and state.alerted_at is not None:
+            state.alerted_at = None
+            title, body = f"veilleur: source {slug} recovered", f"{slug} works again."
+        else:
+            return None
+        session.add(state)
+    send_ops(config.ops_url, title, mask(body))
+    return title
+
+
+def crawl_job(config: Config, engine: Engine, slug: str) -> CrawlOutcome:
+    """A scheduled crawl: the child process, the health check, and a site rebuild if needed."""
+    outcome = crawl_source(config, slug)
+    log.info("job crawl:%s — %s", slug, outcome.line())
+    source_health(config, engine, slug)
+    report = outcome.report or {}
+    if report.get("new") or report.get("updated") or report.get("withdrawn"):
+        built = build_site_job(config, engine)
+        log.info("site rebuilt after %s: %d file(s) written", slug, built.written)
+    return outcome
+
+
+def digest_job(config: Config, engine: Engine, cadence: str) -> SendReport:
+    """A scheduled digest run for one cadence."""
+    report = send_digests(config, engine, cadence)
+    if report.sent or report.failed:
+        log.info("job digest:%s — %d sent, %d failed", cadence, report.sent, report.failed)
+    return report

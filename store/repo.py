@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import JSON, Date, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from store.identity import TEXT_ID_SCHEMES, content_hash, event_key, identity_keys
@@ -966,3 +967,50 @@ def revision_counts(session: Session) -> dict[int, int]:
         select(table.c.event_id, func.count()).group_by(table.c.event_id).having(func.count() > 1)
     )
     return {event_id: n for event_id, n in session.execute(query).all()}  # noqa: C416
+
+
+# --- the scheduler lock --------------------------------------------------------------------
+
+
+def acquire_lock(
+    session: Session, name: str, owner: str, now: datetime, stale_after: timedelta
+) -> str | None:
+    """Take or renew the lock ``name`` for ``owner``; returns the other holder if refused.
+
+    The lock is a row ``{owner}|{heartbeat}`` in ``Meta``; it is taken over only when its
+    heartbeat is older than ``stale_after``. The update compares the old value, so two
+    processes racing for a stale lock cannot both win (works alike on SQLite and PostgreSQL).
+    """
+    table = Meta.__table__
+    key = f"lock:{name}"
+    mine = f"{owner}|{now.astimezone(UTC).isoformat()}"
+    row = session.execute(select(table.c.value).where(table.c.key == key)).first()
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.execute(insert(table).values(key=key, value=mine, updated_at=now))
+            return None
+        except IntegrityError:
+            row = session.execute(select(table.c.value).where(table.c.key == key)).first()
+    holder, _, beat = row[0].partition("|")
+    if holder != owner:
+        try:
+            fresh = now - datetime.fromisoformat(beat) < stale_after
+        except ValueError:
+            fresh = False
+        if fresh:
+            return holder
+    done = session.execute(
+        update(table)
+        .where(table.c.key == key, table.c.value == row[0])
+        .values(value=mine, updated_at=now)
+    )
+    return None if done.rowcount == 1 else holder
+
+
+def release_lock(session: Session, name: str, owner: str) -> None:
+    """Give the lock back if ``owner`` holds it."""
+    table = Meta.__table__
+    session.execute(
+        table.delete().where(table.c.key == f"lock:{name}", table.c.value.like(f"{owner}|%"))
+    )
