@@ -1,0 +1,93 @@
+"""Timeline site build: a full build of N events, then the re-render after one new event.
+
+Events are spread over 50 dossiers (2 000 each with the default N = 100 000); the re-render
+must touch only the new event's page, its dossier and the index. Both are measured in the
+same run, on the same store.
+
+    .venv/bin/python bench/site_build.py [--events 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from notify.site import DossierInfo, build_site
+from store import repo
+from store.db import make_engine, session_scope, upgrade
+
+DOSSIERS = 50
+KINDS = ("law", "decree", "order", "cnil_deliberation", "report", "news", "deadline")
+
+
+def fill(engine, count: int) -> None:
+    start = date(2018, 1, 1)
+    for base in range(0, count, 5000):
+        batch = []
+        for n in range(base, min(base + 5000, count)):
+            batch.append(
+                {
+                    "source": "bench",
+                    "kind": KINDS[n % len(KINDS)],
+                    "date": start + timedelta(days=n % 3000),
+                    "title": f"Arrêté n° {n} portant autorisation de traitements algorithmiques",
+                    "url": f"https://www.legifrance.gouv.fr/jorf/id/JORFTEXT{n:012d}",
+                    "identifiers": {"JORFTEXT": f"JORFTEXT{n:012d}", "NOR": f"IOMD{n:07d}A"},
+                }
+            )
+        with session_scope(engine) as session:
+            ids = repo.upsert_events(session, batch).item_ids
+            for d in range(DOSSIERS):
+                repo.link_events(session, f"d{d}", ids[d::DOSSIERS], "bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/site.db")
+        upgrade(engine)
+        with session_scope(engine) as session:
+            for d in range(DOSSIERS):
+                repo.save_dossier(session, f"d{d}", f"Dossier {d}")
+        began = time.perf_counter()
+        fill(engine, args.events)
+        filled = time.perf_counter() - began
+        dossiers = {f"d{d}": DossierInfo(f"d{d}", f"Dossier {d}", "") for d in range(DOSSIERS)}
+        out = Path(tmp) / "site"
+        today = date(2026, 11, 24)
+        began = time.perf_counter()
+        full = build_site(engine, out, dossiers=dossiers, watches={}, today=today)
+        full_time = time.perf_counter() - began
+        with session_scope(engine) as session:
+            ids = repo.upsert_events(
+                session,
+                [
+                    {
+                        "source": "bench",
+                        "kind": "decree",
+                        "date": date(2026, 11, 20),
+                        "title": "Décret relatif aux caméras augmentées",
+                        "identifiers": {"JORFTEXT": "JORFTEXT999999999999"},
+                    }
+                ],
+            ).item_ids
+            repo.link_events(session, "d7", ids, "bench")
+        began = time.perf_counter()
+        again = build_site(engine, out, dossiers=dossiers, watches={}, today=today)
+        incremental = time.perf_counter() - began
+    print(f"store filled with {args.events} events in {filled:.1f} s (not part of the build)")
+    print(f"full build          : {full_time:6.2f} s, {full.written} files (goal < 10 s)")
+    print(
+        f"after one new event : {incremental:6.2f} s, {again.written} files written, "
+        f"{again.unchanged} unchanged"
+    )
+    print(f"ratio full/incremental: {full_time / incremental:.1f}x (goal >= 20x)")
+
+
+if __name__ == "__main__":
+    main()
