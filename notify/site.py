@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ from store.db import session_scope
 from store.identity import slugify
 
 MANIFEST = "manifest.json"
+DOSSIER_FILES = ("index.html", "search.json", "events.json", "atom.xml", "deadlines.ics")
 LATEST = 30
 KIND_ORDER = (
     "law",
@@ -82,12 +84,17 @@ class BuildReport:
     pages: dict[str, str] = field(default_factory=dict)
 
 
+_SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9\-]{0,119}$")
+
+
 def page_name(key: str) -> str:
     """The file name of an event's page (safe whatever the key holds)."""
-    return slugify(key, 120) + ".html"
+    return (key if _SAFE_KEY.match(key) else slugify(key, 120)) + ".html"
 
 
-def _view(row: Any, dossiers: list[str], watches: list[str], revisions: int) -> dict[str, Any]:
+def _view(
+    row: Any, dossiers: list[str], watches: list[str], revisions: int, fingerprint: str
+) -> dict[str, Any]:
     identifiers = dict(row.identifiers or {})
     return {
         "key": row.key,
@@ -114,15 +121,7 @@ def _view(row: Any, dossiers: list[str], watches: list[str], revisions: int) -> 
         "seen_date": french_date(row.first_seen_at.date()),
         "dossiers": sorted(dossiers),
         "watches": sorted(watches),
-        "fingerprint": _hash(
-            row.content_hash,
-            str(row.revision),
-            row.status,
-            *sorted(dossiers),
-            "|",
-            *sorted(watches),
-            str(revisions),
-        ),
+        "fingerprint": fingerprint,
     }
 
 
@@ -140,21 +139,28 @@ class _Writer:
     def __init__(self, out: Path, previous: dict[str, str], force: bool):
         self.out, self.previous, self.force = out, previous, force
         self.report = BuildReport()
+        self.made: set[Path] = set()
 
     def needed(self, path: str, fingerprint: str) -> bool:
         self.report.pages[path] = fingerprint
-        if not self.force and self.previous.get(path) == fingerprint and (self.out / path).exists():
+        if not self.force and self.previous.get(path) == fingerprint:
             self.report.unchanged += 1
             return False
         return True
 
     def write(self, path: str, content: str | bytes) -> None:
         target = self.out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parent = target.parent
+        if parent not in self.made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(parent)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        if path in self.previous:  # replace atomically what a reader may be looking at
+            temporary = target.with_name(target.name + ".tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        else:
+            target.write_bytes(data)
         self.report.written += 1
 
 
@@ -169,82 +175,139 @@ def build_site(
     templates_dir: Path = TEMPLATES,
     force: bool = False,
 ) -> BuildReport:
-    """Render the store into ``out``; only what changed is rewritten unless ``force``."""
+    """Render the store into ``out``; only what changed is rewritten unless ``force``.
+
+    A missing or foreign manifest (or changed templates) means a full build.
+    """
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST
+    templates = _templates_fingerprint(templates_dir)
     try:
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if previous.get("templates") != _templates_fingerprint(templates_dir):
+        if previous.get("templates") != templates:
             previous = {}
     except (OSError, ValueError):
         previous = {}
     writer = _Writer(out, previous.get("pages", {}), force or not previous)
     with session_scope(engine) as session:
-        rows, links, matches = repo.site_rows(session)
+        light, links, matches = repo.site_index(session)
         counts = repo.revision_counts(session)
-    views = [
-        _view(r, links.get(r.id, []), matches.get(r.id, []), counts.get(r.id, 1)) for r in rows
-    ]
-    env = environment(templates_dir)
+        prints = {
+            r.id: _hash(
+                r.content_hash,
+                str(r.revision),
+                r.status,
+                *sorted(links.get(r.id, ())),
+                "|",
+                *sorted(matches.get(r.id, ())),
+                str(counts.get(r.id, 1)),
+            )
+            for r in light
+        }
+        # which pages must be rendered, and so which full rows must be read
+        render_events = [
+            r for r in light if writer.needed(f"events/{page_name(r.key)}", prints[r.id])
+        ]
+        by_dossier: dict[str, list[Any]] = defaultdict(list)
+        by_watch: dict[str, list[Any]] = defaultdict(list)
+        for r in light:
+            for slug in links.get(r.id, ()):
+                by_dossier[slug].append(r)
+            for slug in matches.get(r.id, ()):
+                by_watch[slug].append(r)
+        dossier_prints = {
+            slug: _hash(
+                info.title,
+                info.description,
+                ",".join(info.watches),
+                today.isoformat(),
+                *(prints[r.id] for r in by_dossier.get(slug, ())),
+            )
+            for slug, info in dossiers.items()
+        }
+        stale_dossiers = [
+            slug
+            for slug, fp in dossier_prints.items()
+            if writer.force
+            or any(
+                writer.previous.get(f"dossiers/{slugify(slug)}/{n}") != fp for n in DOSSIER_FILES
+            )
+        ]
+        latest = sorted(light, key=lambda r: (r.first_seen_at, r.date), reverse=True)[:LATEST]
+        wanted = {r.id for r in render_events} | {r.id for r in latest}
+        for slug in stale_dossiers:
+            wanted.update(r.id for r in by_dossier.get(slug, ()))
+        for members in by_watch.values():
+            wanted.update(r.id for r in members[-50:])
+        for members in by_dossier.values():  # what the index says of each dossier
+            past = [r for r in members if r.date <= today]
+            ahead = [
+                r
+                for r in members
+                if r.kind == "deadline" and r.date >= today and r.status == "current"
+            ]
+            wanted.update(r.id for r in past[-1:] + ahead[:1])
+        full = repo.site_events(session, sorted(wanted))
+    views = {
+        i: _view(full[i], links.get(i, []), matches.get(i, []), counts.get(i, 1), prints[i])
+        for i in wanted
+    }
+    env = environment(templates_dir, sandboxed=False)
     context = {
         "public_url": public_url.rstrip("/"),
         "today": today,
         "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
     }
-
+    titles = {s: d.title for s, d in dossiers.items()}
     event_template = env.get_template("site/event.html")
-    for view in views:
-        path = f"events/{view['page']}"
-        if writer.needed(path, view["fingerprint"]):
-            writer.write(
-                path,
-                event_template.render(
-                    context,
-                    e=view,
-                    root="../",
-                    dossier_titles={s: d.title for s, d in dossiers.items()},
-                ),
-            )
-
-    by_dossier: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_watch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for view in views:
-        for slug in view["dossiers"]:
-            by_dossier[slug].append(view)
-        for slug in view["watches"]:
-            by_watch[slug].append(view)
+    for r in render_events:
+        view = views[r.id]
+        writer.write(
+            f"events/{view['page']}",
+            event_template.render(context, e=view, root="../", dossier_titles=titles),
+        )
 
     summaries = []
     for slug, info in dossiers.items():
         members = by_dossier.get(slug, [])
-        summary = _dossier(writer, env, context, info, members, watches, today)
-        summaries.append(summary)
+        summaries.append(
+            _dossier(
+                writer,
+                env,
+                context,
+                info,
+                members,
+                views,
+                watches,
+                today,
+                dossier_prints[slug],
+                slug in stale_dossiers,
+            )
+        )
     for slug, title in watches.items():
-        members = by_watch.get(slug, [])
-        fingerprint = _hash("watch", slug, title, *(m["fingerprint"] for m in members[-50:]))
+        members = [views[r.id] for r in by_watch.get(slug, [])[-50:]]
+        fingerprint = _hash("watch", slug, title, *(m["fingerprint"] for m in members))
         path = f"watches/{slugify(slug)}/atom.xml"
         if writer.needed(path, fingerprint):
-            writer.write(
-                path, atom_feed(env, f"Veilleur — {title}", path, members[-50:], public_url)
-            )
+            writer.write(path, atom_feed(env, f"Veilleur — {title}", path, members, public_url))
 
-    latest = sorted(views, key=lambda v: (v["seen"], v["date"]), reverse=True)[:LATEST]
+    latest_views = [views[r.id] for r in latest]
     fingerprint = _hash(
         "index",
         *(s["fingerprint"] for s in summaries),
-        *(v["fingerprint"] for v in latest),
+        *(v["fingerprint"] for v in latest_views),
         today.isoformat(),
     )
     if writer.needed("index.html", fingerprint):
         writer.write(
             "index.html",
             env.get_template("site/index.html").render(
-                context, root="", dossiers=summaries, latest=latest
+                context, root="", dossiers=summaries, latest=latest_views
             ),
         )
     _static(writer, templates_dir)
     _remove_stale(out, previous.get("pages", {}), writer.report)
-    manifest = {"templates": _templates_fingerprint(templates_dir), "pages": writer.report.pages}
+    manifest = {"templates": templates, "pages": writer.report.pages}
     manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     return writer.report
 
@@ -254,122 +317,130 @@ def _dossier(
     env: Any,
     context: dict[str, Any],
     info: DossierInfo,
-    members: list[dict[str, Any]],
+    light: list[Any],
+    views: dict[int, dict[str, Any]],
     watches: Mapping[str, str],
     today: date,
+    fingerprint: str,
+    stale: bool,
 ) -> dict[str, Any]:
     slug = slugify(info.slug)
     base = f"dossiers/{slug}"
+    ahead = [r for r in light if r.kind == "deadline" and r.date >= today and r.status == "current"]
+    past = [r for r in light if r.date <= today]
+    summary = {
+        "slug": slug,
+        "title": info.title,
+        "description": info.description,
+        "count": len(light),
+        "fingerprint": fingerprint,
+        "latest": _summary_view(views, past[-1]) if past else None,
+        "next_deadline": None,
+    }
+    if ahead:
+        summary["next_deadline"] = dict(
+            _summary_view(views, ahead[0]), days_left=(ahead[0].date - today).days
+        )
+    for name in DOSSIER_FILES:
+        writer.needed(f"{base}/{name}", fingerprint)
+    if not stale:
+        return summary
+    members = [views[r.id] for r in light]
     deadlines = [
         dict(m, days_left=(m["date"] - today).days)
         for m in members
         if m["kind"] == "deadline" and m["date"] >= today and m["status"] == "current"
     ]
-    past = [m for m in members if m["date"] <= today]
-    summary = {
-        "slug": slug,
-        "title": info.title,
-        "description": info.description,
-        "count": len(members),
-        "latest": past[-1] if past else None,
-        "next_deadline": deadlines[0] if deadlines else None,
-    }
-    fingerprint = _hash(
-        info.title,
-        info.description,
-        ",".join(info.watches),
-        today.isoformat(),
-        *(m["fingerprint"] for m in members),
+    years: dict[int, dict[int, list[dict[str, Any]]]] = {}
+    for member in reversed(members):
+        years.setdefault(member["date"].year, {}).setdefault(member["date"].month, []).append(
+            member
+        )
+    timeline = [
+        (year, [(MONTHS[m - 1], entries) for m, entries in months.items()])
+        for year, months in years.items()
+    ]
+    writer.write(
+        f"{base}/index.html",
+        env.get_template("site/dossier.html").render(
+            context,
+            root="../../",
+            dossier=summary,
+            timeline=timeline,
+            deadlines=deadlines,
+            watches=[(w, watches.get(w, w)) for w in info.watches],
+            sources=sorted({m["source"] for m in members}),
+            kinds_present=[k for k in KIND_ORDER if any(m["kind"] == k for m in members)],
+            watch_names=sorted({w for m in members for w in m["watches"]}),
+        ),
     )
-    summary["fingerprint"] = fingerprint
-    if writer.needed(f"{base}/index.html", fingerprint):
-        years: dict[int, dict[int, list[dict[str, Any]]]] = {}
-        for member in reversed(members):
-            years.setdefault(member["date"].year, {}).setdefault(member["date"].month, []).append(
-                member
-            )
-        timeline = [
-            (year, [(MONTHS[m - 1], entries) for m, entries in months.items()])
-            for year, months in years.items()
-        ]
-        writer.write(
-            f"{base}/index.html",
-            env.get_template("site/dossier.html").render(
-                context,
-                root="../../",
-                dossier=summary,
-                timeline=timeline,
-                deadlines=deadlines,
-                watches=[(w, watches.get(w, w)) for w in info.watches],
-                sources=sorted({m["source"] for m in members}),
-                kinds_present=[k for k in KIND_ORDER if any(m["kind"] == k for m in members)],
-                watch_names=sorted({w for m in members for w in m["watches"]}),
-            ),
-        )
-    if writer.needed(f"{base}/search.json", fingerprint):
-        writer.write(
-            f"{base}/search.json",
-            json.dumps(
+    writer.write(
+        f"{base}/search.json",
+        json.dumps(
+            {
+                m["key"]: " ".join(
+                    [
+                        m["title"],
+                        m["summary"][:500],
+                        *m["ids"],
+                        *m["identifiers"].values(),
+                        m["source"],
+                        m["label"],
+                    ]
+                ).lower()
+                for m in members
+            },
+            ensure_ascii=False,
+        ),
+    )
+    writer.write(
+        f"{base}/events.json",
+        json.dumps(
+            [
                 {
-                    m["key"]: " ".join(
-                        [
-                            m["title"],
-                            m["summary"][:500],
-                            *m["ids"],
-                            *m["identifiers"].values(),
-                            m["source"],
-                            m["label"],
-                        ]
-                    ).lower()
-                    for m in members
-                },
-                ensure_ascii=False,
-            ),
-        )
-    if writer.needed(f"{base}/events.json", fingerprint):
-        writer.write(
-            f"{base}/events.json",
-            json.dumps(
-                [
-                    {
-                        k: m[k]
-                        for k in (
-                            "key",
-                            "kind",
-                            "iso",
-                            "title",
-                            "summary",
-                            "url",
-                            "source",
-                            "identifiers",
-                            "status",
-                            "revision",
-                            "flags",
-                        )
-                    }
-                    for m in members
-                ],
-                ensure_ascii=False,
-                indent=1,
-            ),
-        )
-    if writer.needed(f"{base}/atom.xml", fingerprint):
-        writer.write(
+                    k: m[k]
+                    for k in (
+                        "key",
+                        "kind",
+                        "iso",
+                        "title",
+                        "summary",
+                        "url",
+                        "source",
+                        "identifiers",
+                        "status",
+                        "revision",
+                        "flags",
+                    )
+                }
+                for m in members
+            ],
+            ensure_ascii=False,
+            indent=1,
+        ),
+    )
+    writer.write(
+        f"{base}/atom.xml",
+        atom_feed(
+            env,
+            f"Veilleur — {info.title}",
             f"{base}/atom.xml",
-            atom_feed(
-                env,
-                f"Veilleur — {info.title}",
-                f"{base}/atom.xml",
-                members[-50:],
-                context["public_url"],
-            ),
-        )
-    if writer.needed(f"{base}/deadlines.ics", fingerprint):
-        writer.write(
-            f"{base}/deadlines.ics",
-            deadlines_ics(info.title, [m for m in members if m["kind"] == "deadline"]),
-        )
+            members[-50:],
+            context["public_url"],
+        ),
+    )
+    writer.write(
+        f"{base}/deadlines.ics",
+        deadlines_ics(info.title, [m for m in members if m["kind"] == "deadline"]),
+    )
     return summary
+
+
+def _summary_view(views: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
+    """What the index shows of an event, from its full view when loaded."""
+    if row.id in views:
+        return views[row.id]
+    return {"title": "", "shown_date": french_date(row.date), "key": row.key}
 
 
 def _templates_fingerprint(templates_dir: Path) -> str:
