@@ -14,18 +14,46 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_ELISION = re.compile(r"\b(?:l|d|qu|n|s|j|c|m|t|jusqu|lorsqu|puisqu)['’ʼ]", re.I)
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/·.,;:!?()\[\]«»\"“”'’]+")
+_ELISIONS = tuple(
+    f" {word}'".encode()
+    for word in ("jusqu", "lorsqu", "puisqu", "qu", "l", "d", "n", "s", "j", "c", "m", "t")
+)
+_BEFORE = (
+    ("’", "'"),
+    ("ʼ", "'"),
+    ("œ", "oe"),
+    ("Œ", "oe"),
+    ("æ", "ae"),
+    ("Æ", "ae"),
+    ("°", " "),
+    ("\u00ad", ""),
+)
+# ASCII bytes: letters lower-cased, digits kept, the apostrophe kept (for elisions), the rest
+# a space.
+_TABLE = bytes(
+    c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or 48 <= c <= 57 or c == 39) else 32
+    for c in range(256)
+)
+
+
+_APOSTROPHE = bytes.maketrans(b"'", b" ")
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed, elisions dropped, punctuation and hyphens as one space."""
-    text = text.replace("\u00ad", "").replace("œ", "oe").replace("Œ", "OE")
-    text = _ELISION.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("°", " ")
-    return " " + _SEPARATORS.sub(" ", text).strip() + " "
+    """Lower-case, accents removed, elisions dropped, punctuation and hyphens as one space.
+
+    Works with C-level string operations (normalise, encode to ASCII, translate, replace,
+    split), so a page of text folds in a few tens of microseconds.
+    """
+    for old, new in _BEFORE:
+        if old in text:
+            text = text.replace(old, new)
+    data = b" " + unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_TABLE)
+    if b"'" in data:
+        for elided in _ELISIONS:
+            data = data.replace(elided, b" ")
+        data = data.translate(_APOSTROPHE)
+    return " " + b" ".join(data.split()).decode("ascii") + " "
 
 
 def _stem(word: str) -> str:
