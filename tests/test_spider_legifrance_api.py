@@ -1,0 +1,121 @@
+"""legifrance_api end to end against a PISTE emulator on 127.0.0.1 (token + consult endpoints)
+replaying the recorded real responses in tests/files/legifrance_api (lastNJo and jorf are
+real; jorfCont is constructed, see SOURCE.txt)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import FILES
+from replay import replay  # noqa: F401  (fixture)
+
+from store import repo
+from store.db import make_engine, session_scope
+
+ROOT = Path(__file__).resolve().parents[1]
+API = FILES / "legifrance_api"
+SECRET = "s3cr3t-client-Value"
+TOKEN = "tok-7f3a9c-bearer"
+
+
+def run(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "VEILLEUR_DATABASE_URL": db_url, "VEILLEUR_CONFIG": str(config)}
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def piste(replay, tmp_path):  # noqa: F811
+    replay.add(
+        "/api/oauth/token",
+        f'{{"access_token": "{TOKEN}", "token_type": "Bearer", '
+        '"expires_in": 3600, "scope": "openid"}',
+        content_type="application/json",
+    )
+    replay.add(
+        "/lf/consult/lastNJo",
+        (API / "consult_lastNJo_response_2020-12-05.json").read_bytes(),
+        content_type="application/json",
+    )
+    replay.add(
+        "/lf/consult/jorfCont",
+        (API / "consult_jorfCont_constructed.json").read_bytes(),
+        content_type="application/json",
+    )
+    replay.add(
+        "/lf/consult/jorf",
+        (API / "consult_jorf_response_JORFTEXT000042665307.json").read_bytes(),
+        content_type="application/json",
+    )
+    config = tmp_path / "veilleur.toml"
+    config.write_text(
+        f"""
+[sources.dila_jorf]
+enabled = false
+[sources.dila_cnil]
+enabled = false
+[sources.legifrance_api]
+enabled = true
+url = "{replay.url("/lf/")}"
+token_url = "{replay.url("/api/oauth/token")}"
+client_id = "veilleur-test"
+client_secret = "{SECRET}"
+[watches.securite_sociale]
+terms = ["financement de la sécurité sociale"]
+""",
+        encoding="utf-8",
+    )
+    return replay, config
+
+
+def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_url):
+    server, config = piste
+    server.routes["/lf/consult/jorf"].statuses = [429, 200]
+    server.routes["/lf/consult/jorf"].headers = {"Retry-After": "1"}
+    result = run(config, sqlite_url, "-v", "crawl", "legifrance_api")
+    assert result.returncode == 0, result.stderr
+    assert "legifrance_api: ok — 1 new" in result.stdout
+    assert len(server.requests_to("/api/oauth/token")) == 1
+    assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # the five issues listed
+    assert [e[3] for e in server.requests_to("/lf/consult/jorf")] == [429, 200]
+    jorf = server.requests_to("/lf/consult/jorf")[-1]
+    assert jorf[2]["Authorization"] == f"Bearer {TOKEN}"
+    assert SECRET not in result.stderr + result.stdout and TOKEN not in result.stderr
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        event = repo.find_event(session, "JORFTEXT", "JORFTEXT000042665307")
+        assert (event.kind, event.date, event.published_on) == (
+            "law",
+            date(2020, 12, 14),
+            date(2020, 12, 15),
+        )
+        assert event.identifiers["NOR"] == "ECOX2023815L"
+        assert event.identifiers["NUM"] == "2020-1576"
+        assert repo.find_event(session, "NUM:loi", "2020-1576").id == event.id
+        assert "Article 13 Il est institué" in event.body
+    again = run(config, sqlite_url, "crawl", "legifrance_api")
+    assert again.returncode == 0 and "0 new" in again.stdout
+    assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # issues already seen
+
+
+def test_without_credentials_the_source_says_it_is_disabled(piste, sqlite_url, tmp_path):
+    server, config = piste
+    config.write_text(
+        config.read_text().replace(f'client_secret = "{SECRET}"', 'client_secret = ""'),
+        encoding="utf-8",
+    )
+    result = run(config, sqlite_url, "crawl", "legifrance_api")
+    assert result.returncode == 0, result.stderr
+    assert "legifrance_api: disabled — no PISTE credentials" in result.stdout
+    assert server.log == []
