@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from crawler.items import EventItem, WithdrawalItem
+from crawler.linking import dossier_links, enrich
 from crawler.watch import WatchDefinition, WatchSet
 from store import repo
 from store.db import make_engine, session_scope
@@ -81,7 +82,9 @@ class StorePipeline:
         if not (item.keep or matches or cited):
             self.counts["skipped"] += 1
             return item
+        derived = enrich(item)
         self.buffer.append((item, matches))
+        self.buffer.extend((deadline, matches) for deadline in derived)
         if len(self.buffer) >= BATCH:
             self._flush(spider, final=False)
         return item
@@ -157,13 +160,8 @@ class StorePipeline:
         for (item, matches), event_id in zip(kept, ids, strict=True):
             if matches:
                 matches_by_event[event_id] = matches
-            for dossier in self.dossiers:
-                watched = sorted(set(dossier.get("watches", ())) & set(matches))
-                if watched:
-                    repo.link_events(session, dossier["slug"], [event_id], f"watch:{watched[0]}")
-                cited = sorted(set(item.cites) & self.followed.get(dossier["slug"], set()))
-                if cited:
-                    repo.link_events(session, dossier["slug"], [event_id], f"cites:{cited[0]}")
+            for slug, reason in dossier_links(matches, item.cites, self.dossiers, self.followed):
+                repo.link_events(session, slug, [event_id], reason)
         if matches_by_event:
             repo.record_matches(session, matches_by_event)
 

@@ -385,3 +385,26 @@ for _command in (subscribe, subscriptions, unsubscribe, notify_group, digest, se
 from scheduler.cli_site import site_group  # noqa: E402
 
 cli.add_command(site_group)
+
+
+@dossiers.command("relink")
+@click.pass_context
+def dossiers_relink(ctx: click.Context) -> None:
+    """Match every stored event against the watches and citations again (after changing
+    watches or dossiers); links are only ever added."""
+    from crawler.linking import relink
+    from crawler.watch import WatchDefinition, WatchSet
+
+    app: App = ctx.find_object(App)
+    config = app.config
+    watches = WatchSet(WatchDefinition(w.slug, w.terms, w.exclude) for w in config.watches.values())
+    added = relink(
+        app.engine,
+        watches,
+        [
+            {"slug": d.slug, "watches": list(d.watches), "identifiers": list(d.identifiers)}
+            for d in config.dossiers.values()
+        ],
+    )
+    for slug, count in added.items():
+        click.echo(f"{slug}: {count} event(s) added")

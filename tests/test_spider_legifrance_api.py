@@ -85,7 +85,7 @@ def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_u
     server.routes["/lf/consult/jorf"].headers = {"Retry-After": "1"}
     result = run(config, sqlite_url, "-v", "crawl", "legifrance_api")
     assert result.returncode == 0, result.stderr
-    assert "legifrance_api: ok — 1 new" in result.stdout
+    assert "legifrance_api: ok — " in result.stdout and "1 item(s) read" in result.stdout
     assert len(server.requests_to("/api/oauth/token")) == 1
     assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # the five issues listed
     assert [e[3] for e in server.requests_to("/lf/consult/jorf")] == [429, 200]
@@ -104,8 +104,13 @@ def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_u
         assert event.identifiers["NUM"] == "2020-1576"
         assert repo.find_event(session, "NUM:loi", "2020-1576").id == event.id
         assert "Article 13 Il est institué" in event.body
+        # the deadlines the law sets, each quoting its clause and pointing at the law
+        deadlines = repo.events(session, kinds=["deadline"], sources=["legifrance_api"])
+        assert deadlines and all(d.date > date(2020, 12, 14) for d in deadlines)
+        assert all(d.details["set_by"] == "JORFTEXT000042665307" for d in deadlines)
+        assert all(d.title.startswith("Échéance : « ") for d in deadlines)
     again = run(config, sqlite_url, "crawl", "legifrance_api")
-    assert again.returncode == 0 and "0 new" in again.stdout
+    assert again.returncode == 0 and "0 new, 0 updated" in again.stdout
     assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # issues already seen
 
 
