@@ -1,9 +1,9 @@
 """Watches: named term lists matched against texts, French-aware, all compiled at once.
 
 Text and terms are folded the same way (case, accents, elisions such as « l' » and « d' »,
-hyphens and line breaks); each word of a term also matches its plural (-s, -x). All terms of
-all watches become one regular expression, so a text is scanned once whatever the number of
-watches.
+hyphens and line breaks); each word of a term also matches its plural and feminine (-s, -x,
+-aux, -ale). All terms of all watches are indexed by their first word, so a text is read once,
+word by word, whatever the number of watches.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ _TABLE = bytes(
 
 
 _APOSTROPHE = bytes.maketrans(b"'", b" ")
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
 def fold(text: str) -> str:
@@ -48,6 +49,8 @@ def fold(text: str) -> str:
     for old, new in _BEFORE:
         if old in text:
             text = text.replace(old, new)
+    if "-\n" in text:  # a word hyphenated across a line break (PDFs, narrow columns)
+        text = _LINE_HYPHEN.sub("", text)
     data = b" " + unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_TABLE)
     if b"'" in data:
         for elided in _ELISIONS:
@@ -57,7 +60,21 @@ def fold(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+    """The form plurals and feminines of a folded word share (« locaux » → « local »)."""
+    if len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ale"):
+        word = word[:-1]
+    return word
+
+
+def _word_pattern(word: str) -> str:
+    stem = _stem(word)
+    if len(stem) > 4 and stem.endswith("al"):
+        return re.escape(stem[:-2]) + "(?:al|aux|ale|ales|als)"
+    return re.escape(stem) + ("(?:s|x)?" if len(word) > 3 else "")
 
 
 def _term_pattern(term: str) -> tuple[str, str] | None:
@@ -65,7 +82,7 @@ def _term_pattern(term: str) -> tuple[str, str] | None:
     if not words:
         return None
     key = " ".join(_stem(w) for w in words)
-    parts = [re.escape(_stem(w)) + ("(?:s|x)?" if len(w) > 3 else "") for w in words]
+    parts = [_word_pattern(w) for w in words]
     return key, r" ".join(parts)
 
 
@@ -77,41 +94,44 @@ class WatchDefinition:
 
 
 class WatchSet:
-    """Every watch compiled into one pattern; ``match(text)`` gives ``{watch: [terms]}``."""
+    """Every term of every watch in one index; ``match(text)`` gives ``{watch: [terms]}``.
+
+    Terms are folded and stemmed into word tuples and indexed by their first word, so a text
+    is read once, word by word, whatever the number of watches and terms.
+    """
 
     def __init__(self, watches: Iterable[WatchDefinition]):
-        self._terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._excludes: dict[str, set[str]] = defaultdict(set)
-        patterns: dict[str, str] = {}
+        self._first: dict[str, list[tuple[tuple[str, ...], str, str, bool]]] = defaultdict(list)
         for watch in watches:
-            for term in watch.terms:
-                compiled = _term_pattern(term)
-                if compiled:
-                    self._terms[compiled[0]].append((watch.slug, term))
-                    patterns[compiled[0]] = compiled[1]
-            for term in watch.exclude:
-                compiled = _term_pattern(term)
-                if compiled:
-                    self._excludes[compiled[0]].add(watch.slug)
-                    patterns[compiled[0]] = compiled[1]
-        # Longest first, so that « caméras augmentées » wins over « caméra » at one position.
-        ordered = sorted(patterns.values(), key=len, reverse=True)
-        self._regex = re.compile(r"(?<= )(?:" + "|".join(ordered) + r")(?= )") if ordered else None
+            for term, excluding in [(t, False) for t in watch.terms] + [
+                (t, True) for t in watch.exclude
+            ]:
+                words = tuple(_stem(w) for w in fold(term).split())
+                if words:
+                    self._first[words[0]].append((words, watch.slug, term, excluding))
+        for entries in self._first.values():
+            entries.sort(key=lambda e: len(e[0]), reverse=True)
 
     def match(self, *texts: str) -> dict[str, list[str]]:
         """The watches matched by any of ``texts``, each with the terms found."""
-        if self._regex is None:
+        if not self._first:
             return {}
         found: dict[str, set[str]] = defaultdict(set)
         excluded: set[str] = set()
+        first = self._first
         for text in texts:
             if not text:
                 continue
-            folded = fold(text)
-            # overlapping terms: scan from every word start the regex can anchor on
-            for hit in self._regex.finditer(folded):
-                key = " ".join(_stem(w) for w in hit.group(0).split())
-                for slug, term in self._terms.get(key, ()):
-                    found[slug].add(term)
-                excluded.update(self._excludes.get(key, ()))
+            stems = [_stem(w) for w in fold(text).split()]
+            for position, stem in enumerate(stems):
+                candidates = first.get(stem)
+                if not candidates:
+                    continue
+                for words, slug, term, excluding in candidates:
+                    size = len(words)
+                    if size == 1 or tuple(stems[position : position + size]) == words:
+                        if excluding:
+                            excluded.add(slug)
+                        else:
+                            found[slug].add(term)
         return {slug: sorted(terms) for slug, terms in found.items() if slug not in excluded}
