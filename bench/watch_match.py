@@ -1,5 +1,6 @@
-"""Watch matching: R rules over N texts with the term index (``WatchSet``), against one re.search per
-rule per text, in the same run (the baseline on a sample of texts, its rate extrapolated).
+"""Watch matching: R rules over N texts with the term index (``WatchSet``), against one
+re.search per rule per text, in the same run (the baseline on a sample of texts, its rate
+extrapolated).
 
 Texts are the titles and summaries of the shipped reference timeline, cycled; rules are the
 built-in watch terms plus generated two-word terms from the same vocabulary.
