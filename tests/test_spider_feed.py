@@ -12,7 +12,7 @@ import pytest
 from conftest import FILES
 from replay import replay  # noqa: F401  (fixture)
 
-from crawler.feeds import parse_feed
+from crawler.feeds import cut_long_authors, parse_feed
 from store import repo
 from store.db import make_engine, session_scope
 
@@ -135,3 +135,22 @@ def test_broken_and_hostile_feeds():
     author = b"<dc:creator>" + b"a@" * 32_000 + b"</dc:creator>"
     long_author = WORDPRESS.replace(b"<dc:creator><![CDATA[L'\xc3\xa9quipe]]></dc:creator>", author)
     assert len(parse_feed(long_author).entries[0].author) <= 256
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        b"<![CDATA[" + b"a" * 65_536 + b"]]>",  # quadratic in feedparser's e-mail regex
+        b"<![CDATA[<b>" + b"a." * 32_768 + b"]]>",
+        b"&#97;&amp;" * 8_000,
+    ],
+)
+def test_a_huge_author_is_cut_before_parsing(author):
+    creator = b"<dc:creator><![CDATA[L'\xc3\xa9quipe]]></dc:creator>"
+    assert creator in WORDPRESS
+    hostile = WORDPRESS.replace(creator, b"<dc:creator>" + author + b"</dc:creator>")
+    assert len(cut_long_authors(hostile)) <= len(WORDPRESS) + 256
+    feed = parse_feed(hostile)
+    titles = [e.title for e in parse_feed(WORDPRESS).entries]
+    assert [e.title for e in feed.entries] == titles  # nothing after the author is swallowed
+    assert 0 < len(feed.entries[0].author) <= 256
