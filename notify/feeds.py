@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-
 
 def atom_feed(
     env: Any, title: str, path: str, members: list[dict[str, Any]], public_url: str
@@ -27,21 +24,54 @@ def atom_feed(
     )
 
 
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping (backslash, semicolon, comma, newline)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets are folded (RFC 5545 §3.1), never inside a character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74
+    return "\r\n ".join(parts)
+
+
 def deadlines_ics(title: str, members: list[dict[str, Any]]) -> bytes:
     """An iCalendar file with one all-day event per deadline."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//veilleur//échéances//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Échéances — {title}")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//veilleur//echeances//FR",
+        f"X-WR-CALNAME:{_escape('Échéances — ' + title)}",
+    ]
     for member in members:
-        entry = CalendarEvent()
-        entry.add("uid", f"{member['key']}@veilleur")
-        entry.add("summary", member["title"])
-        entry.add("dtstart", member["date"])
-        entry.add("dtend", member["date"] + timedelta(days=1))
-        entry.add("dtstamp", member["seen"])
+        stamp = member["seen"].astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{_escape(member['key'])}@veilleur",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{member['date']:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{member['date'] + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(member['title'])}",
+            f"DESCRIPTION:{_escape(' · '.join([*member['ids'], 'source : ' + member['source']]))}",
+        ]
         if member["url"]:
-            entry.add("url", member["url"])
-        entry.add("description", " · ".join([*member["ids"], f"source : {member['source']}"]))
-        calendar.add_component(entry)
-    return calendar.to_ical()
+            lines.append(f"URL:{member['url']}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")

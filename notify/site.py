@@ -416,7 +416,6 @@ def _dossier(
                 for m in members
             ],
             ensure_ascii=False,
-            indent=1,
         ),
     )
     writer.write(
