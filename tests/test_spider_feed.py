@@ -154,3 +154,26 @@ def test_a_huge_author_is_cut_before_parsing(author):
     titles = [e.title for e in parse_feed(WORDPRESS).entries]
     assert [e.title for e in feed.entries] == titles  # nothing after the author is swallowed
     assert 0 < len(feed.entries[0].author) <= 256
+
+
+def test_no_guid_dedups_on_the_canonical_link_and_a_broken_feed_removes_nothing(
+    replay,  # noqa: F811
+    tmp_path,
+    sqlite_url,
+):
+    replay.add("/rss", (FILES / "feed" / "noguid_constructed.xml").read_bytes())
+    config = tmp_path / "veilleur.toml"
+    config.write_text(f'[sources.journal]\nspider = "feed"\nurl = "{replay.url("/rss")}"\n')
+    result = crawl(config, sqlite_url, "journal")
+    assert result.returncode == 0, result.stderr
+    assert "journal: ok — 1 new" in result.stdout
+    link = "https://journal.example.org/securite/reconnaissance-faciale"
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        assert repo.find_event(session, "URL", link).url == link
+    replay.add("/rss", b"<html><body>Maintenance</body></html>", content_type="text/html")
+    broken = crawl(config, sqlite_url, "journal")
+    assert "nothing is removed" in broken.stdout + broken.stderr
+    with session_scope(engine) as session:
+        assert repo.find_event(session, "URL", link).status == "current"
+        assert len(repo.events(session, sources=["journal"])) == 1
