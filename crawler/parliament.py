@@ -17,7 +17,6 @@ from typing import Any
 # codeActe suffix → what the step is, in the order a reader expects them
 STEPS = (
     ("PROM-PUB", "promulgation de la loi"),
-    ("CC-SAISIE", "saisine du Conseil constitutionnel"),
     ("CC-CONCLUSION", "décision du Conseil constitutionnel"),
     ("CMP-DEC", "décision de la commission mixte paritaire"),
     ("CMP-SAISIE", "convocation d'une commission mixte paritaire"),
@@ -31,7 +30,21 @@ CHAMBERS = {
     "CC": "Conseil constitutionnel",
     "PROM": "Promulgation",
 }
-_READING = re.compile(r"^(AN|SN)(\d|NLEC|LDEF|LNOUV)")
+_READING = re.compile(r"^(AN|SN)(\d|NLEC|LDEF|LNOUV|LUNI)")
+# CC-SAISIE-<who>: referral by deputies, senators, the Prime Minister, the President, the
+# presidents of either chamber, or automatic (organic laws); there is no bare CC-SAISIE code
+_REFERRAL = re.compile(r"^CC-SAISIE(?:-(AN|SN|PM|PR|PAN|PSN|DROIT))?$")
+REFERRERS = {
+    "AN": "par des députés",
+    "SN": "par des sénateurs",
+    "PM": "par le Premier ministre",
+    "PR": "par le Président de la République",
+    "PAN": "par le président de l'Assemblée nationale",
+    "PSN": "par le président du Sénat",
+    "DROIT": "de droit",
+}
+# each chamber's vote on the text agreed by the joint committee
+_CMP_VOTE = re.compile(r"^CMP-DEBATS-(AN|SN)-DEC$")
 
 
 def _acts(node: Any) -> Iterator[dict[str, Any]]:
@@ -46,6 +59,13 @@ def _acts(node: Any) -> Iterator[dict[str, Any]]:
 
 def step_label(code: str) -> str | None:
     """What a ``codeActe`` means for a reader, or None for acts not worth an event."""
+    referral = _REFERRAL.match(code)
+    if referral:
+        who = REFERRERS.get(referral.group(1) or "")
+        return "Saisine du Conseil constitutionnel" + (f" {who}" if who else "")
+    joint = _CMP_VOTE.match(code)
+    if joint:
+        return f"{CHAMBERS[joint.group(1)]} — vote sur le texte de la commission mixte paritaire"
     for suffix, label in STEPS:
         if code == suffix or code.endswith("-" + suffix):
             reading = _READING.match(code)

@@ -38,7 +38,8 @@ def test_step_labels():
     assert step_label("AN1-DEPOT") == "Assemblée nationale — dépôt du texte"
     assert step_label("SN2-DEBATS-DEC") == "Sénat — vote en séance"
     assert step_label("PROM-PUB") == "Promulgation de la loi"
-    assert step_label("CC-SAISIE-DROIT") is None and step_label("AN1-COM-FOND-SAISIE") is None
+    assert step_label("CC-SAISIE-DROIT") == "Saisine du Conseil constitutionnel de droit"
+    assert step_label("AN1-COM-FOND-SAISIE") is None
 
 
 def test_nested_and_flat_dossiers_yield_their_dated_steps():
