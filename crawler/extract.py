@@ -3,7 +3,8 @@
 - ``citations``: « loi n° 2023-380 du 19 mai 2023 », « décret n° 2023-828 », « délibération
   n° 2023-068 », « décision n° 2023-850 DC », NOR, JORFTEXT / CNILTEXT identifiers and ELI
   paths, each normalised to the identifier value the store keeps (``2023-380``,
-  ``2023-850 DC``, ``SPOX2233026L``, ``JORFTEXT000047561974``, ``/eli/…``).
+  ``2023-850 DC``, ``SPOX2233026L``, ``JORFTEXT000047561974``, ``/eli/…``); a deliberation's
+  number is ``cnil:2023-068`` (``store.identity.cited_value``).
 - ``french_dates``: « 1er mars 2025 », « 31 mars 2025 », and « mars 2027 » (month precision).
 - ``deadlines``: « jusqu'au 31 mars 2025 », « au plus tard le 31 décembre 2024 », « pour une
   durée de six mois à compter du 1er janvier 2025 », with the clause quoted.
@@ -16,6 +17,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from store.identity import cited_value
 
 MONTHS = {
     "janvier": 1,
@@ -127,7 +130,8 @@ def citations(text: str) -> list[str]:
     found: list[str] = []
     for match in CITATION.finditer(text):
         number = " ".join(match.group("number").split()).upper()
-        found.append(number)
+        cnil = match.group("kind").lower().startswith(("délib", "delib"))
+        found.append(cited_value("NUM:cnil" if cnil else "NUM", number))
     found += [m.group("nor") for m in NOR.finditer(text)]
     found += TEXT_ID.findall(text)
     found += ELI.findall(text)

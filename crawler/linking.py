@@ -18,7 +18,7 @@ from crawler.items import EventItem
 from crawler.watch import WatchSet
 from store import repo
 from store.db import session_scope
-from store.identity import identity_keys
+from store.identity import cited_value, identity_keys
 
 MAX_SCAN = 300_000
 
@@ -30,7 +30,7 @@ def _scan_text(item: EventItem) -> str:
 def enrich(item: EventItem) -> list[EventItem]:
     """Add citations and flags to ``item``; return the deadline events it sets."""
     text = _scan_text(item)
-    own = {value for _, value in identity_keys(item.kind, item.identifiers)}
+    own = {cited_value(s, v) for s, v in identity_keys(item.kind, item.identifiers)}
     cited = [c for c in extract.citations(text) if c not in own]
     item.cites = list(dict.fromkeys([*item.cites, *cited]))
     if item.kind == "order" and extract.late_publication(text, item.published_on):

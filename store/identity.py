@@ -31,6 +31,16 @@ TRACKING_PARAMS = re.compile(r"^(utm_|egn-|xtor$|at_|mc_|fbclid$|gclid$|xtref$)"
 _TEXT_ID = re.compile(r"^(JORFTEXT|CNILTEXT|LEGITEXT|CONSTEXT|CETATEXT|JURITEXT)\d{12}$")
 
 
+def cited_value(scheme: str, value: str) -> str:
+    """How a citation names the identifier ``(scheme, value)`` (``Event.cites``, followed sets).
+
+    Values are self-describing (``JORFTEXT…``, a NOR, ``/eli/…``, ``2023-850 DC``) and laws,
+    ordinances and decrees share one numbering (``2023-380``), except CNIL deliberations, whose
+    own numbering collides with it: they are ``cnil:2022-118`` (≠ décret n° 2022-118).
+    """
+    return f"cnil:{value}" if scheme == "NUM:cnil" else value
+
+
 def canonical_url(url: str) -> str:
     """The URL with scheme and host lower-cased, tracking parameters and fragment removed.
 

@@ -18,7 +18,7 @@ from sqlalchemy import JSON, Date, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from store.identity import TEXT_ID_SCHEMES, content_hash, event_key, identity_keys
+from store.identity import TEXT_ID_SCHEMES, cited_value, content_hash, event_key, identity_keys
 from store.models import (
     CrawlRun,
     DatePrecision,
@@ -697,12 +697,12 @@ def followed_identifiers(session: Session) -> dict[str, set[str]]:
     ident, link = EventIdentifier.__table__, DossierEvent.__table__
     out: dict[str, set[str]] = {}
     rows = session.execute(
-        select(link.c.dossier, ident.c.value)
+        select(link.c.dossier, ident.c.scheme, ident.c.value)
         .join(ident, ident.c.event_id == link.c.event_id)
         .where(ident.c.scheme.not_in(("SEED", "GUID", "URL")))
     )
-    for dossier, value in rows:
-        out.setdefault(dossier, set()).add(value)
+    for dossier, scheme, value in rows:
+        out.setdefault(dossier, set()).add(cited_value(scheme, value))
     return out
 
 

@@ -18,7 +18,7 @@ from crawler.linking import enrich
     [
         ("loi n° 2023-380 du 19 mai 2023 relative aux jeux Olympiques", ["2023-380"]),
         ("le décret n° 2023-828 du 28 août 2023", ["2023-828"]),
-        ("délibération n° 2023-068 du 15 juin 2023", ["2023-068"]),
+        ("délibération n° 2023-068 du 15 juin 2023", ["cnil:2023-068"]),
         ("la décision n° 2023-850 DC du 17 mai 2023", ["2023-850 DC"]),
         ("Décision no 2021-817 dc", ["2021-817 DC"]),
         ("NOR : IOMD2315000D", ["IOMD2315000D"]),

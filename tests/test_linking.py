@@ -51,22 +51,26 @@ def test_relink_joins_by_watch_citation_and_one_hop(sqlite_url, tmp_path):
         news("nor", "Sécurité globale", "Le texte (NOR : INTX2028939L) reste contesté."),
         news("cameras", "Marseille", "Des caméras augmentées installées sur le Vieux-Port."),
         news("budget", "Budget des communes", "Le décret n° 2025-9999 fixe la dotation."),
+        # CNIL deliberations are numbered apart: délibération n° 2022-118 is in the dossier
+        news("aides", "Aides agricoles", "Vu le décret n° 2022-118 du 3 février 2022."),
+        news("avis", "L'avis de la CNIL", "La délibération n° 2022-118 du 8 décembre 2022."),
     ]
     engine = make_engine(sqlite_url)
     with session_scope(engine) as session:
         stored = repo.upsert_events(session, items)  # stored raw: no cites, no links yet
-        assert len(stored.new) == 4
-        ids = dict(zip(["loi", "nor", "cameras", "budget"], stored.new, strict=True))
+        assert len(stored.new) == 6
+        names = ["loi", "nor", "cameras", "budget", "aides", "avis"]
+        ids = dict(zip(names, stored.new, strict=True))
         assert not {e.id for e in repo.events(session, dossier="vsa")} & set(ids.values())
     result = relink(sqlite_url, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "vsa: 3 event(s) added" in result.stdout
+    assert "vsa: 4 event(s) added" in result.stdout
     with session_scope(engine) as session:
         in_vsa = {e.id for e in repo.events(session, dossier="vsa")}
     # the law's number; a NOR the dossier is not configured with but one of its events has
     # (loi n° 2021-646, seeded: one hop); a watch. The budget decree cites nothing followed.
-    assert {ids["loi"], ids["nor"], ids["cameras"]} <= in_vsa
-    assert ids["budget"] not in in_vsa
+    assert {ids["loi"], ids["nor"], ids["cameras"], ids["avis"]} <= in_vsa
+    assert ids["budget"] not in in_vsa and ids["aides"] not in in_vsa
     again = relink(sqlite_url, tmp_path)
     assert "vsa: 0 event(s) added" in again.stdout
 
