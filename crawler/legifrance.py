@@ -126,3 +126,71 @@ def text_record(response: dict[str, Any]) -> dict[str, Any]:
         "visas": html_text(response.get("visa")),
         "body": " ".join(t for t in body if t),
     }
+
+
+def search_body(
+    fund: str, terms: list[str], start: date, end: date, page: int = 1, size: int = 50
+) -> dict[str, Any]:
+    """A ``/search`` request: any of ``terms`` (exact phrases) in a date window, newest first.
+
+    JORF is searched in titles and sorted by publication; CNIL in the whole text, by date of
+    deliberation.
+    """
+    field, facet, sort = (
+        ("TITLE", "DATE_PUBLICATION", "PUBLICATION_DATE_DESC")
+        if fund == "JORF"
+        else ("ALL", "DATE_DELIB", "DATE_DECISION_DESC")
+    )
+    return {
+        "fond": fund,
+        "recherche": {
+            "champs": [
+                {
+                    "typeChamp": field,
+                    "operateur": "OU",
+                    "criteres": [
+                        {"typeRecherche": "EXACTE", "valeur": term, "operateur": "OU"}
+                        for term in terms
+                    ],
+                }
+            ],
+            "filtres": [
+                {"facette": facet, "dates": {"start": start.isoformat(), "end": end.isoformat()}}
+            ],
+            "pageNumber": page,
+            "pageSize": size,
+            "sort": sort,
+            "operateur": "ET",
+            "typePagination": "DEFAUT",
+        },
+    }
+
+
+def search_ids(response: dict[str, Any]) -> list[str]:
+    """The text identifiers (JORFTEXT / CNILTEXT) a ``/search`` response lists, in order."""
+    found: list[str] = []
+    for result in response.get("results") or []:
+        for title in result.get("titles") or []:
+            identifier = title.get("cid") or title.get("id") or ""
+            identifier = identifier.split("_")[0]
+            if re.fullmatch(r"(JORF|CNIL)TEXT\d{12}", identifier) and identifier not in found:
+                found.append(identifier)
+    return found
+
+
+def cnil_record(response: dict[str, Any]) -> dict[str, Any]:
+    """One deliberation (``/consult/cnil``) as plain values."""
+    text = response.get("text") or {}
+    cid = (text.get("id") or "").split("_")[0]
+    if not re.fullmatch(r"CNILTEXT\d{12}", cid):
+        raise ValueError(f"no CNILTEXT identifier in the response ({cid!r})")
+    return {
+        "id": cid,
+        "title": " ".join((text.get("titre") or "").split()),
+        "number": text.get("num") or "",
+        "nature_delib": text.get("natureDelib") or "",
+        "nor": text.get("nor") or "",
+        "date_text": paris_date(text.get("dateTexte")),
+        "date_publi": paris_date(text.get("datePubli")),
+        "body": html_text(text.get("texteHtml")),
+    }

@@ -58,6 +58,16 @@ def piste(replay, tmp_path):  # noqa: F811
         (API / "consult_jorf_response_JORFTEXT000042665307.json").read_bytes(),
         content_type="application/json",
     )
+    replay.add(
+        "/lf/search",
+        (API / "search_constructed.json").read_bytes(),
+        content_type="application/json",
+    )
+    replay.add(
+        "/lf/consult/cnil",
+        (API / "consult_cnil_constructed.json").read_bytes(),
+        content_type="application/json",
+    )
     config = tmp_path / "veilleur.toml"
     config.write_text(
         f"""
@@ -85,7 +95,7 @@ def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_u
     server.routes["/lf/consult/jorf"].headers = {"Retry-After": "1"}
     result = run(config, sqlite_url, "-v", "crawl", "legifrance_api")
     assert result.returncode == 0, result.stderr
-    assert "legifrance_api: ok — " in result.stdout and "1 item(s) read" in result.stdout
+    assert "legifrance_api: ok — " in result.stdout and "2 item(s) read" in result.stdout
     assert len(server.requests_to("/api/oauth/token")) == 1
     assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # the five issues listed
     assert [e[3] for e in server.requests_to("/lf/consult/jorf")] == [429, 200]
@@ -103,6 +113,13 @@ def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_u
         assert event.identifiers["NOR"] == "ECOX2023815L"
         assert event.identifiers["NUM"] == "2020-1576"
         assert repo.find_event(session, "NUM:loi", "2020-1576").id == event.id
+        # the CNIL search found a deliberation of the VSA dossier: the seeded event is
+        # revised with the official wording, not duplicated
+        avis = repo.find_event(session, "CNILTEXT", "CNILTEXT000046865563")
+        assert avis.source == "legifrance_api" and avis.revision == 2
+        assert (avis.date, avis.published_on) == (date(2022, 12, 8), date(2023, 1, 6))
+        assert avis.details["nature_delib"] == "Avis"
+        assert avis.id in [e.id for e in repo.events(session, dossier="vsa")]
         assert "Article 13 Il est institué" in event.body
         # the deadlines the law sets, each quoting its clause and pointing at the law
         deadlines = repo.events(session, kinds=["deadline"], sources=["legifrance_api"])
@@ -112,6 +129,8 @@ def test_the_latest_issues_are_read_and_the_matching_text_stored(piste, sqlite_u
     again = run(config, sqlite_url, "crawl", "legifrance_api")
     assert again.returncode == 0 and "0 new, 0 updated" in again.stdout
     assert len(server.requests_to("/lf/consult/jorfCont")) == 5  # issues already seen
+    searches = server.requests_to("/lf/search")
+    assert len(searches) == 4 and all(s[2]["Authorization"] == f"Bearer {TOKEN}" for s in searches)
 
 
 def test_without_credentials_the_source_says_it_is_disabled(piste, sqlite_url, tmp_path):

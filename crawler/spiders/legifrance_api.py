@@ -5,14 +5,17 @@ Needs an application registered on PISTE: ``client_id`` and ``client_secret`` in
 and production differ only by ``url`` and ``token_url``. Flow: OAuth2 client-credentials
 token (kept for its lifetime within the run, never logged), ``lastNJo`` for the latest
 issues, ``jorfCont`` for each issue not seen before, then ``jorf`` for the texts whose title
-matches a watch. HTTP 429 is honoured (``Retry-After``) by the crawl's middleware. Texts of
-the Journal officiel also come through ``dila_jorf``: both land on the same event.
+matches a watch; and ``/search`` on the JORF (titles) and CNIL (full text) funds for the watch
+terms over the days since the last search, then ``jorf`` / ``cnil`` for what it finds.
+HTTP 429 is honoured (``Retry-After``) by the crawl's middleware. Texts of the Journal
+officiel also come through ``dila_jorf``: both land on the same event.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -86,6 +89,23 @@ class LegifranceApiSpider(SourceSpider):
             self.parse_issues,
             fatal=True,
         )
+        terms = sorted({t for w in watches for t in w["terms"]})
+        if terms:
+            today = datetime.now(UTC).date()
+            last = self.cursor.get("searched_until")
+            start = self.since or (
+                date.fromisoformat(last) - timedelta(days=7)
+                if last
+                else today - timedelta(days=int(self.options.get("search_days", 30)))
+            )
+            for fund in ("JORF", "CNIL"):
+                yield self.call(
+                    "search",
+                    legifrance.search_body(fund, terms, start, today),
+                    self.parse_search,
+                    fund=fund,
+                )
+            self.next_cursor["searched_until"] = today.isoformat()
 
     def call(
         self, endpoint: str, body: dict[str, Any], callback, fatal: bool = False, **cb_kwargs: Any
@@ -120,6 +140,59 @@ class LegifranceApiSpider(SourceSpider):
                 issue=issue,
             )
         self.next_cursor["seen_issues"] = ([i["id"] for i in fresh] + seen)[:SEEN_LIMIT]
+
+    def parse_search(self, response: scrapy.http.Response, fund: str):
+        identifiers = legifrance.search_ids(json.loads(response.body))
+        self.logger_.info("%s: search of %s found %d text(s)", self.slug, fund, len(identifiers))
+        for identifier in identifiers:
+            if identifier in self.requested:
+                continue
+            self.requested.add(identifier)
+            if identifier.startswith("CNILTEXT"):
+                yield self.call("consult/cnil", {"textId": identifier}, self.parse_cnil)
+            else:
+                yield self.call(
+                    "consult/jorf",
+                    {"textCid": identifier},
+                    self.parse_text,
+                    issue={"title": "recherche JORF", "published": None},
+                )
+
+    def parse_cnil(self, response: scrapy.http.Response):
+        try:
+            record = legifrance.cnil_record(json.loads(response.body))
+        except (ValueError, KeyError) as exc:
+            self.problem(f"unreadable deliberation: {exc}")
+            return
+        day = record["date_text"] or record["date_publi"]
+        if day is None:
+            self.problem(f"{record['id']}: no date, not stored")
+            return
+        yield EventItem(
+            source=self.slug,
+            kind="cnil_deliberation",
+            date=day,
+            published_on=record["date_publi"],
+            title=record["title"],
+            url=dila.official_url(record["id"]),
+            body=record["body"][:200_000],
+            identifiers={
+                k: v
+                for k, v in {
+                    "CNILTEXT": record["id"],
+                    "NOR": record["nor"],
+                    "NUM": record["number"],
+                }.items()
+                if v
+            },
+            provenance={
+                "api": "Légifrance (PISTE) /consult/cnil",
+                "licence": dila.LICENCE,
+                "publisher": "DILA",
+            },
+            details={"nature_delib": record["nature_delib"]} if record["nature_delib"] else {},
+            authority=self.authority,
+        )
 
     def parse_issue(self, response: scrapy.http.Response, issue: dict[str, Any]):
         texts = legifrance.container_texts(json.loads(response.body))
