@@ -18,7 +18,7 @@ from crawler.items import EventItem
 from crawler.watch import WatchSet
 from store import repo
 from store.db import session_scope
-from store.identity import cited_value, identity_keys
+from store.identity import cited_value, followed_value, identity_keys
 
 MAX_SCAN = 300_000
 
@@ -95,7 +95,7 @@ def relink(engine: Any, watches: WatchSet, dossiers: list[dict[str, Any]]) -> di
     with session_scope(engine) as session:
         followed = repo.followed_identifiers(session)
         for dossier in dossiers:
-            values = {i.partition(":")[2] or i for i in dossier.get("identifiers", ())}
+            values = {followed_value(i) for i in dossier.get("identifiers", ())}
             followed.setdefault(dossier["slug"], set()).update(values)
         events = repo.events(session)
         matches: dict[int, dict[str, list[str]]] = {}

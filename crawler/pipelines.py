@@ -18,7 +18,7 @@ from crawler.linking import dossier_links, enrich
 from crawler.watch import WatchDefinition, WatchSet
 from store import repo
 from store.db import make_engine, session_scope
-from store.identity import identity_keys
+from store.identity import followed_value, identity_keys
 from store.models import RunStatus
 
 BATCH = 500
@@ -68,7 +68,7 @@ class StorePipeline:
             if not self.dry_run:
                 self.run = repo.start_run(session, spider.slug)
         for dossier in self.dossiers:
-            values = {i.partition(":")[2] or i for i in dossier.get("identifiers", ())}
+            values = {followed_value(i) for i in dossier.get("identifiers", ())}
             self.followed.setdefault(dossier["slug"], set()).update(values)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:

@@ -41,6 +41,22 @@ def cited_value(scheme: str, value: str) -> str:
     return f"cnil:{value}" if scheme == "NUM:cnil" else value
 
 
+def followed_value(configured: str) -> str:
+    """A dossier's configured identifier in its cited form: ``JORFTEXT000047561974`` and
+    ``NOR:SPOX2233026L`` → the value, ``NUM:loi:2023-380`` → ``2023-380``,
+    ``NUM:cnil:2023-068`` → ``cnil:2023-068``."""
+    configured = configured.strip()
+    scheme, _, value = configured.partition(":")
+    if not value:
+        return configured
+    if scheme.upper() == "NUM":
+        kind, _, number = value.partition(":")
+        if not number:
+            return normalise_number(kind)
+        return cited_value(f"NUM:{kind.lower()}", normalise_number(number))
+    return value.strip()
+
+
 def canonical_url(url: str) -> str:
     """The URL with scheme and host lower-cased, tracking parameters and fragment removed.
 

@@ -10,9 +10,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from crawler.linking import dossier_links
 from store import repo
 from store.db import make_engine, session_scope
+from store.identity import followed_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +86,17 @@ def test_dossier_links_prefers_watches_and_names_the_reason():
         ("drones", "cites:2023-283"),
     ]
     assert dossier_links([], ["2099-1"], dossiers, followed) == []
+
+
+@pytest.mark.parametrize(
+    ("configured", "followed"),
+    [
+        ("JORFTEXT000047561974", "JORFTEXT000047561974"),
+        ("NOR:SPOX2233026L", "SPOX2233026L"),
+        ("NUM:loi:2023-380", "2023-380"),
+        ("NUM:cnil:2023-068", "cnil:2023-068"),
+        ("NUM:cc:2023-850 dc", "2023-850 DC"),
+    ],
+)
+def test_configured_identifiers_take_their_cited_form(configured, followed):
+    assert followed_value(configured) == followed
