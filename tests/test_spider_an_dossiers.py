@@ -102,3 +102,53 @@ identifiers = ["NOR:JUSF2534988L"]
         timeout=120,
     )
     assert again.returncode == 0 and replay.log[-1][3] == 304
+
+
+def test_a_rebuilt_archive_reads_only_the_dossiers_that_changed(replay, tmp_path, sqlite_url):  # noqa: F811
+    # no ETag: the server answers 200 every time, as the AN does after its nightly rebuild
+    route = "/an/rebuilt/Dossiers_Legislatifs.json.zip"
+    replay.add(route, archive())
+    config = tmp_path / "veilleur.toml"
+    config.write_text(
+        f"""
+[sources.an_dossiers]
+url = "{replay.url(route)}"
+[watches.onf]
+terms = ["Office national des forêts", "assistance éducative"]
+""",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "VEILLEUR_DATABASE_URL": sqlite_url, "VEILLEUR_CONFIG": str(config)}
+
+    def crawl(*extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "scheduler", "crawl", "an_dossiers", *extra],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr  # the logs say why when an assertion fails
+
+    first = crawl()
+    assert "4 new" in first and "4 item(s) read" in first, first
+    second = crawl()
+    assert "0 new, 0 updated, 0 unchanged" in second and "0 item(s) read" in second
+
+    changed = json.loads(NATIVE.read_text(encoding="utf-8"))
+    changed["dossierParlementaire"]["titreDossier"]["titre"] += " (titre modifié)"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(
+            "json/dossierParlementaire/DLR5L16N46008.json",
+            json.dumps(changed, ensure_ascii=False).encode("utf-8"),
+        )
+        zipped.writestr("json/dossierParlementaire/DLR5L17N52781.json", EXTRACT.read_bytes())
+    replay.add(route, buffer.getvalue())
+    third = crawl()
+    assert "0 new, 1 updated" in third and "1 item(s) read" in third
+    # a backfill reads every dossier again
+    fourth = crawl("--since", "2020-01-01")
+    assert "4 item(s) read" in fourth and "0 new, 0 updated, 4 unchanged" in fourth

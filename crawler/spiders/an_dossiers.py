@@ -7,6 +7,10 @@ every day. Fetched conditionally (ETag / Last-Modified); read in memory without 
 each member capped in size; a malformed member is counted and skipped. Every dated step
 (tabled, votes, CMP, Conseil constitutionnel, promulgation) becomes a ``parliamentary_step``
 event; the promulgation cites the law's NOR, so the dossier joins the JORF text.
+
+Incremental: the archive is rebuilt (new ETag) every day while most dossiers do not change,
+so the cursor keeps each member's CRC-32 and size from the zip directory; an unchanged
+member is not even decompressed. ``--since`` (backfill) reads every member again.
 """
 
 from __future__ import annotations
@@ -54,18 +58,26 @@ class AnDossiersSpider(SourceSpider):
             self.fail(f"not a zip archive: {exc}")
             return
         self.remember_validators(response)
-        count = 0
+        count = skipped = 0
+        known = {} if self.since else dict(self.cursor.get("members") or {})
+        members: dict[str, str] = {}
         for info in archive.infolist():
             if "dossierParlementaire/" not in info.filename or not info.filename.endswith(".json"):
                 continue
             if info.file_size > MAX_MEMBER:
                 self.problem(f"{info.filename}: larger than {MAX_MEMBER} bytes, skipped")
                 continue
+            fingerprint = f"{info.CRC:08x}:{info.file_size}"
+            if known.get(info.filename) == fingerprint:
+                members[info.filename] = fingerprint
+                skipped += 1
+                continue
             try:
                 steps = dossier_steps(json.loads(archive.read(info)))
             except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
                 self.problem(f"{info.filename}: unreadable ({type(exc).__name__})")
                 continue
+            members[info.filename] = fingerprint
             for step in steps:
                 count += 1
                 yield EventItem(
@@ -89,4 +101,7 @@ class AnDossiersSpider(SourceSpider):
                     authority=self.authority,
                     texts=[step["dossier_title"]],
                 )
-        self.logger_.info("%s: %d dated step(s) read", self.slug, count)
+        self.next_cursor["members"] = members
+        self.logger_.info(
+            "%s: %d dated step(s) read, %d unchanged dossier(s) skipped", self.slug, count, skipped
+        )
