@@ -1,9 +1,10 @@
 """RSS and Atom feeds, parsed from the bytes Scrapy downloaded (the only feedparser import).
 
 feedparser never fetches anything here: it gets a ``BytesIO``. Before parsing, oversized
-author fields are cut (feedparser's e-mail regex is quadratic on them). Titles and summaries
-come out as plain text; feedparser's sanitised HTML is turned into text, and anything
-``text/plain`` is text already: the templates escape both. A feed that parses badly but has
+author fields are cut (feedparser's e-mail regex is quadratic on them), and parsing is
+bounded in wall time. Titles and summaries come out as plain text; feedparser's sanitised
+HTML is turned into text, and anything ``text/plain`` is text already: the templates escape
+both. A feed that parses badly but has
 entries keeps its entries; one with no entries is reported, never read as "everything was
 removed".
 """
@@ -12,6 +13,10 @@ from __future__ import annotations
 
 import io
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -113,11 +118,45 @@ def _fix_encoding(body: bytes) -> bytes:
     return body
 
 
-def parse_feed(body: bytes) -> Feed:
-    """The entries of an RSS or Atom document."""
+MAX_SECONDS = 20.0
+
+
+class ParseTimeout(Exception):
+    """feedparser ran longer than its bound."""
+
+
+@contextmanager
+def _bounded(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of wall time (main thread only, as Scrapy's
+    callbacks are; elsewhere the size caps are the only bound)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeout(f"parsing took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_feed(body: bytes, max_seconds: float = MAX_SECONDS) -> Feed:
+    """The entries of an RSS or Atom document; none, with the reason, if parsing takes longer
+    than ``max_seconds``."""
     body = _fix_encoding(body)
     body = cut_long_authors(body)
-    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=True, resolve_relative_uris=False)
+    try:
+        with _bounded(max_seconds):
+            parsed = feedparser.parse(
+                io.BytesIO(body), sanitize_html=True, resolve_relative_uris=False
+            )
+    except ParseTimeout as exc:
+        return Feed("", [], True, str(exc))
     entries = []
     for raw in parsed.entries:
         link = (raw.get("link") or "").strip()

@@ -177,3 +177,17 @@ def test_no_guid_dedups_on_the_canonical_link_and_a_broken_feed_removes_nothing(
     with session_scope(engine) as session:
         assert repo.find_event(session, "URL", link).status == "current"
         assert len(repo.events(session, sources=["journal"])) == 1
+
+
+def test_parsing_is_bounded_in_wall_time(monkeypatch):
+    import time
+
+    import crawler.feeds
+
+    def stuck(*args, **kwargs):
+        time.sleep(5)
+        raise AssertionError("not interrupted")
+
+    monkeypatch.setattr(crawler.feeds.feedparser, "parse", stuck)
+    feed = parse_feed(WORDPRESS, max_seconds=0.05)
+    assert feed.entries == [] and feed.bozo and "longer than 0.05 s" in feed.problem
