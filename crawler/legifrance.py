@@ -21,6 +21,13 @@ PARIS = ZoneInfo("Europe/Paris")
 _ELI_DATE = re.compile(r"^/eli/[a-z_]+/(\d{4})/(\d{1,2})/(\d{1,2})/")
 _ELI_NUMBER = re.compile(r"/(\d{4}-\d+)/jo/texte$")
 _TEXT_ID = re.compile(r"^JORFTEXT\d{12}$")
+# "Décision n° 2023-850 DC du 17 mai 2023": the Conseil constitutionnel's numbering (year,
+# number, type: DC, QPC, LP, LOM, FNR, ORGA, REF, PDR, ELEC, AN, SEN, D, I, L). Other
+# authorities publishing decisions in the JORF (Arcom, ARCEP…) number theirs without a type.
+_CC_DECISION = re.compile(
+    r"^D[ée]cision\s+n[°o]\s*(\d{4}-\d+)\s*(DC|QPC|LP|LOM|FNR|ORGA|REF|PDR|ELEC|AN|SEN|D|I|L)\s+du\b",
+    re.IGNORECASE,
+)
 
 
 def paris_date(milliseconds: int | None) -> date | None:
@@ -92,6 +99,20 @@ def container_texts(response: dict[str, Any]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def decision_origin(nature: str, title: str, heading: str = "") -> str:
+    """``CONSTIT`` for a decision of the Conseil constitutionnel, else "".
+
+    The consult responses carry no origin; the title's numbering (``… n° 2023-850 DC du …``)
+    or the issue's heading says it. Fed to ``dila.kind_for`` as the DILA ``ORIGINE``.
+    """
+    if (nature or "").upper() != "DECISION":
+        return ""
+    title = " ".join((title or "").split())
+    if _CC_DECISION.match(title) or "conseil constitutionnel" in (heading or "").lower():
+        return "CONSTIT"
+    return ""
+
+
 def _articles(sections: list[dict[str, Any]]) -> Iterator[str]:
     for section in sections or []:
         for article in section.get("articles") or []:
@@ -111,10 +132,13 @@ def text_record(response: dict[str, Any]) -> dict[str, Any]:
     number = _ELI_NUMBER.search(alias)
     body = [html_text(a.get("content")) for a in response.get("articles") or []]
     body += list(_articles(response.get("sections") or []))
+    title = " ".join((response.get("title") or "").split())
+    nature = (response.get("nature") or "").upper()
     return {
         "id": cid,
-        "title": " ".join((response.get("title") or "").split()),
-        "nature": (response.get("nature") or "").upper(),
+        "title": title,
+        "nature": nature,
+        "origin": decision_origin(nature, title),
         "nor": response.get("nor") or "",
         "eli": eli,
         "alias": alias,

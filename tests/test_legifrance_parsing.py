@@ -126,3 +126,31 @@ def test_text_record_falls_back_to_the_alias_date_and_has_no_number_without_one(
     assert record["date_text"] == date(2021, 3, 4)
     assert record["number"] == ""
     assert record["date_publi"] is None
+
+
+def test_decisions_of_the_conseil_constitutionnel_are_constitutional_decisions():
+    from crawler import dila
+
+    assert legifrance.decision_origin("DECISION", "Décision n° 2023-850 DC du 17 mai 2023") == (
+        "CONSTIT"
+    )
+    assert legifrance.decision_origin("DECISION", "Décision n°2020-872 QPC du 15 janvier 2021")
+    assert legifrance.decision_origin("DECISION", "Décision n° 2022-5803 AN du 4 novembre 2022")
+    # another authority's decision in the JORF: numbered without a Conseil constitutionnel type
+    arcom = "Décision n° 2023-123 du 1er mars 2023 portant mise en demeure"
+    assert legifrance.decision_origin("DECISION", arcom) == ""
+    assert legifrance.decision_origin("DECISION", arcom, "Conseil constitutionnel") == "CONSTIT"
+    assert legifrance.decision_origin("ARRETE", "Décision n° 2023-850 DC du 17 mai 2023") == ""
+
+    record = legifrance.text_record(
+        {
+            "cid": "JORFTEXT000047562010",
+            "nature": "DECISION",
+            "title": "Décision n° 2023-850 DC du 17 mai 2023",
+        }
+    )
+    assert record["origin"] == "CONSTIT"
+    # the DILA fund's NATURE/ORIGINE mapping decides the kind, for both paths
+    assert dila.kind_for(record["nature"], record["origin"]) == "constitutional_decision"
+    lfss = legifrance.text_record(load(f"consult_jorf_response_{LFSS_2021}.json"))
+    assert lfss["origin"] == "" and dila.kind_for(lfss["nature"], lfss["origin"]) == "law"

@@ -222,7 +222,7 @@ class LegifranceApiSpider(SourceSpider):
             return
         yield EventItem(
             source=self.slug,
-            kind=dila.kind_for(record["nature"]),
+            kind=dila.kind_for(record["nature"], record["origin"]),
             date=day,
             published_on=record["date_publi"] or issue["published"],
             title=record["title"],
