@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,6 +111,20 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "Failed runs of a source, or failed sends to a subscriber, in a row before the "
         "operator is alerted.",
+    ),
+    # Légifrance API (PISTE) credentials, for sources run by the legifrance_api spider that do
+    # not set their own client_id / client_secret; the environment keeps them out of files
+    Setting(
+        "piste_client_id",
+        "",
+        "PISTE client id of the Légifrance API, used by `legifrance_api` sources without "
+        "their own `client_id`.",
+    ),
+    Setting(
+        "piste_client_secret",
+        "",
+        "PISTE client secret of the Légifrance API (never logged), used by `legifrance_api` "
+        "sources without their own `client_secret`.",
     ),
 )
 SETTING_NAMES = {s.name: s for s in SETTINGS}
@@ -335,6 +349,15 @@ def build(
         problem("weekly_day", "must be one of mon, tue, wed, thu, fri, sat, sun")
 
     sources = _sources(merged.get("sources", {}), problem)
+    for slug, source in sources.items():
+        if source.spider == "legifrance_api":
+            found = {
+                key: settings[f"piste_{key}"]
+                for key in ("client_id", "client_secret")
+                if not source.options.get(key) and settings.get(f"piste_{key}")
+            }
+            if found:
+                sources[slug] = replace(source, options={**source.options, **found})
     watches = _watches(merged.get("watches", {}), problem)
     dossiers = _dossiers(merged.get("dossiers", {}), watches, problem)
     subscribers = _subscribers(user.get("subscribers", []), watches, dossiers, problem)

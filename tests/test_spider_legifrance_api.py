@@ -143,3 +143,39 @@ def test_without_credentials_the_source_says_it_is_disabled(piste, sqlite_url, t
     assert result.returncode == 0, result.stderr
     assert "legifrance_api: disabled — no PISTE credentials" in result.stdout
     assert server.log == []
+
+
+def test_credentials_from_the_environment_only(piste, sqlite_url, make_config):
+    server, config = piste
+    text = config.read_text().replace('client_id = "veilleur-test"\n', "")
+    config.write_text(text.replace(f'client_secret = "{SECRET}"\n', ""), encoding="utf-8")
+    env = {
+        **os.environ,
+        "VEILLEUR_DATABASE_URL": sqlite_url,
+        "VEILLEUR_CONFIG": str(config),
+        "VEILLEUR_PISTE_CLIENT_ID": "veilleur-env",
+        "VEILLEUR_PISTE_CLIENT_SECRET": SECRET,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "-v", "crawl", "legifrance_api"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "legifrance_api: ok — " in result.stdout
+    assert len(server.requests_to("/api/oauth/token")) == 1
+    assert SECRET not in result.stdout + result.stderr and TOKEN not in result.stderr
+    # a source's own keys win over the environment
+    own = make_config(
+        '[sources.legifrance_api]\nclient_id = "own"\nclient_secret = "own-secret"\n',
+        {"VEILLEUR_PISTE_CLIENT_ID": "env", "VEILLEUR_PISTE_CLIENT_SECRET": "env-secret"},
+    )
+    assert own.sources["legifrance_api"].options["client_secret"] == "own-secret"
+    from_env = make_config(
+        "", {"VEILLEUR_PISTE_CLIENT_ID": "env", "VEILLEUR_PISTE_CLIENT_SECRET": "env-secret"}
+    )
+    assert from_env.sources["legifrance_api"].options["client_id"] == "env"
+    assert from_env.sources["legifrance_api"].options["client_secret"] == "env-secret"
