@@ -13,6 +13,7 @@ A route with an ``etag`` or ``last_modified`` answers 304 to a matching conditio
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,6 +28,7 @@ class Route:
     last_modified: str = ""
     statuses: list[int] = field(default_factory=lambda: [200])
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering (a slow server)
 
 
 class ReplayServer:
@@ -90,6 +92,8 @@ class ReplayServer:
             ):
                 status, body = 304, b""
         self.log.append((handler.command, path, headers, status))
+        if route is not None and route.delay:
+            time.sleep(route.delay)
         handler.send_response(status)
         handler.send_header("Content-Type", route.content_type if route else "text/plain")
         handler.send_header("Content-Length", str(len(body)))

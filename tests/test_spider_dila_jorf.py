@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -285,3 +286,49 @@ def test_an_unreachable_source_fails_quickly_and_says_so(tmp_path, sqlite_url):
     result = crawl(config, sqlite_url, "dila_jorf")
     assert result.returncode == 1
     assert "dila_jorf: failed — unreachable" in result.stdout
+
+
+def test_a_crawl_killed_half_way_is_redone_whole_and_once(jorf, sqlite_url):
+    """kill -9 while the second archive downloads: nothing of the run is recorded as done,
+    and the next crawl stores every text once."""
+    server, config = jorf
+    later = "JORF_20260922-003012.tar.gz"
+    server.add(
+        "/OPENDATA/JORF/",
+        listing([f"JORF_{STAMP}.tar.gz", later]),
+        content_type="text/html",
+        etag='"l2"',
+    )
+    slow = server.add(
+        f"/OPENDATA/JORF/{later}",
+        archive({member_path("JORFTEXT000054861441"): ARRETE.replace(b"deux arr", b"2 arr")}),
+        delay=60,
+    )
+    env = {**os.environ, "VEILLEUR_DATABASE_URL": sqlite_url, "VEILLEUR_CONFIG": str(config)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", "crawl", "dila_jorf"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not server.requests_to(f"/OPENDATA/JORF/{later}") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.requests_to(f"/OPENDATA/JORF/{later}"), "the crawl never got that far"
+    finally:
+        child.kill()
+        child.communicate(timeout=30)
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        assert repo.events(session, sources=["dila_jorf"]) == []
+        assert repo.source_state(session, "dila_jorf").cursor == {}
+    slow.delay = 0
+    result = crawl(config, sqlite_url, "dila_jorf")
+    assert result.returncode == 0, result.stderr
+    assert "1 new, 1 updated" in result.stdout or "1 new, 0 updated" in result.stdout
+    with session_scope(engine) as session:
+        stored = repo.events(session, sources=["dila_jorf"])
+        assert [e.identifiers["JORFTEXT"] for e in stored] == ["JORFTEXT000054861441"]
+        assert repo.source_state(session, "dila_jorf").cursor["last_archive"] == later

@@ -202,3 +202,24 @@ def test_seed_then_dossier_links_and_summaries(engine):
         assert summary.count == 60
         assert summary.next_deadline.date == date(2025, 3, 31)
         assert summary.latest.date <= date(2025, 3, 1)
+
+
+def test_a_batch_interrupted_half_way_leaves_nothing_behind(engine, monkeypatch):
+    """A crawl stopped (or killed) while writing a batch: the batch is all or nothing."""
+    written = []
+    original = repo._insert_many
+
+    def dies_after_the_events(session, table, rows):
+        original(session, table, rows)
+        written.append(table.name)
+        if table.name == "eventidentifier":
+            raise KeyboardInterrupt("SIGTERM while the batch was being written")
+
+    monkeypatch.setattr(repo, "_insert_many", dies_after_the_events)
+    with pytest.raises(KeyboardInterrupt), session_scope(engine) as session:
+        repo.upsert_events(session, [dila_item(ARRETE), dila_item(DECRET)])
+    assert written[:2] == ["event", "eventidentifier"]
+    monkeypatch.undo()
+    with session_scope(engine) as session:
+        assert count(session, Event) == 0 and count(session, EventIdentifier) == 0
+        assert len(repo.upsert_events(session, [dila_item(ARRETE), dila_item(DECRET)]).new) == 2
