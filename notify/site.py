@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
-from notify.render import TEMPLATES, environment, french_date, kind_label, safe_url
+from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
 from store import repo
 from store.db import session_scope
 from store.identity import slugify
@@ -51,20 +51,6 @@ KIND_ORDER = (
     "announcement",
     "deadline",
     "news",
-)
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 )
 
 

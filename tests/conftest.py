@@ -86,3 +86,19 @@ def make_config(tmp_path: Path):
         return load(path, environ or {})
 
     return build
+
+
+def veilleur(config: Path, db_url: str, *args: str, timeout: float = 120):
+    """Run ``veilleur ARGS`` in a child process (Scrapy's reactor cannot be restarted)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VEILLEUR_DATABASE_URL": db_url, "VEILLEUR_CONFIG": str(config)}
+    return subprocess.run(
+        [sys.executable, "-m", "scheduler", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FILES
+from conftest import FILES, veilleur
 from replay import replay  # noqa: F401  (fixture)
 from sqlalchemy import func, select
 
@@ -95,15 +95,7 @@ watches = ["armees"]
 
 
 def crawl(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "VEILLEUR_DATABASE_URL": db_url, "VEILLEUR_CONFIG": str(config)}
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler", "crawl", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return veilleur(config, db_url, "crawl", *args)
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FILES
+from conftest import FILES, veilleur
 from replay import replay  # noqa: F401  (fixture)
 
 from crawler.feeds import cut_long_authors, parse_feed
@@ -23,15 +21,7 @@ LEGIFRSS = (FILES / "feeds" / "legifrss_unofficial_jorf_rss_2020-12-06.xml").rea
 
 
 def crawl(config: Path, db_url: str, *slugs: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "VEILLEUR_DATABASE_URL": db_url, "VEILLEUR_CONFIG": str(config)}
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler", "crawl", *slugs],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return veilleur(config, db_url, "crawl", *slugs)
 
 
 @pytest.fixture
