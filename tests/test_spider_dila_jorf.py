@@ -324,3 +324,17 @@ def test_a_crawl_killed_half_way_is_redone_whole_and_once(jorf, sqlite_url):
         stored = repo.events(session, sources=["dila_jorf"])
         assert [e.identifiers["JORFTEXT"] for e in stored] == ["JORFTEXT000054861441"]
         assert repo.source_state(session, "dila_jorf").cursor["last_archive"] == later
+
+
+def test_a_dry_run_reads_everything_and_stores_nothing(jorf, sqlite_url):
+    server, config = jorf
+    result = crawl(config, sqlite_url, "dila_jorf", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "dry run: nothing stored" in result.stderr
+    assert "1 item(s) read" in result.stdout or "2 item(s) read" in result.stdout
+    assert len(server.requests_to(f"/OPENDATA/JORF/JORF_{STAMP}.tar.gz")) == 1
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        assert repo.events(session, sources=["dila_jorf"]) == []
+        assert repo.source_state(session, "dila_jorf").cursor == {}
+        assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
