@@ -115,6 +115,21 @@ class Order:
         """True when the recueil came out after the authorised period had begun."""
         return bool(published_on and self.period and self.period[0] < published_on)
 
+    def details(self) -> dict[str, object]:
+        """What was read, as JSON-ready values (dates in ISO form)."""
+        start, end = self.period or (None, None)
+        return {
+            "number": self.number,
+            "authority": self.authority,
+            "legal_basis": list(self.bases),
+            "topics": list(self.topics),
+            "communes": list(self.communes),
+            "purpose": self.purpose,
+            "period_start": start.isoformat() if start else "",
+            "period_end": end.isoformat() if end else "",
+            "page": self.page,
+        }
+
 
 def numeric_date(text: str) -> date | None:
     """« 03/05/2024 » (or 03.05.2024) → 2024-05-03; None when not a valid date."""
@@ -313,3 +328,37 @@ def recueil_date(url: str, link_text: str = "", first_page: str = "") -> date | 
         re.I,
     )
     return read_date(cover.group(1)) if cover else None
+
+
+def older_than(text: str, limit: date) -> bool:
+    """True when a listing link's text or URL names only years (or a month) before ``limit``."""
+    years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+    if not years:
+        return False
+    if max(years) < limit.year:
+        return True
+    found = extract.parse_french_date(text)
+    return bool(found and found.precision == "month" and found.day < limit.replace(day=1))
+
+
+def french_day(day: date | None) -> str:
+    """03/05/2024, or an empty string."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def summary(order: Order, published: date | None, sha256: str) -> str:
+    """One paragraph saying what the order authorises, where, when, and where it was found."""
+    start, end = order.period or (None, None)
+    facts = [
+        ("Signataire", order.authority),
+        ("Base légale", ", ".join(order.bases)),
+        ("Commune(s)", ", ".join(order.communes)),
+        ("Objet", order.purpose),
+        ("Période autorisée", f"du {french_day(start)} au {french_day(end)}" if start else ""),
+        ("Recueil", f"publié le {french_day(published)}" if published else ""),
+    ]
+    text = ". ".join(f"{label} : {value}" for label, value in facts if value)
+    text += f". Page {order.page} du recueil (PDF sha256 {sha256[:12]})."
+    if order.late(published):
+        text += " Publié après le début de la période autorisée."
+    return text.lstrip(". ")

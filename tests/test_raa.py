@@ -107,3 +107,13 @@ def test_the_publication_date_of_a_recueil():
     assert raa.recueil_date("https://x/recueil-22-2026-273.pdf", "", cover) == date(2024, 7, 25)
     assert raa.recueil_date("https://x/recueil-22-2026-273.pdf") is None
     assert raa.numeric_date("31/02/2024") is None
+
+
+def test_the_summary_says_what_where_when_and_that_it_came_late():
+    drone = raa.split_orders(pages_of(recueil_pages()))[0]
+    text = raa.summary(drone, date(2024, 7, 25), "ab" * 32)
+    assert text.startswith("Signataire : Le préfet de police. Base légale : CSI L. 242-5.")
+    assert "Période autorisée : du 05/05/2024 au 05/05/2024" in text
+    assert "Page 2 du recueil (PDF sha256 abababababab)" in text
+    assert text.endswith("Publié après le début de la période autorisée.")
+    assert "Publié après" not in raa.summary(drone, date(2024, 5, 4), "0" * 64)

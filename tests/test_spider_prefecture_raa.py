@@ -12,7 +12,8 @@ from raa_samples import DRONE, filler_pages, lines, recueil_pages
 from replay import replay  # noqa: F401  (fixture)
 from scrapy.crawler import Crawler
 
-from crawler.spiders.prefecture_raa import PrefectureRaaSpider, before
+from crawler.raa import older_than as before
+from crawler.spiders.prefecture_raa import PrefectureRaaSpider
 from store import repo
 from store.db import make_engine, session_scope
 
@@ -149,3 +150,16 @@ def test_listing_links_older_than_the_cut_off_are_recognised():
     assert before("Recueil des actes administratifs 2019", limit)
     assert before("Janvier 2024", limit) and not before("Juillet 2024", limit)
     assert not before("Page 2", limit) and not before("2023 2024", limit)
+
+
+def test_bad_options_are_reported_and_defaults_used():
+    spider = PrefectureRaaSpider(
+        {
+            "slug": "raa_x",
+            "url": "https://www.example.gouv.fr/Publications/RAA",
+            "options": {"delay": "slow", "not_before": "2024-13-01", "max_ocr_pages": "3"},
+        }
+    )
+    assert spider.delay == 5.0 and spider.pdf_limits["max_ocr_pages"] == 3
+    assert spider.not_before < spider.today and len(spider.problems) == 2
+    assert "delay = 'slow' is not valid" in spider.problems[0]

@@ -24,14 +24,13 @@ delay applies per crawl (two sources on one host add up).
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
 
-from crawler import extract, pdf, raa
+from crawler import pdf, raa
 from crawler.base import SourceSpider
 from crawler.items import EventItem
 from store.identity import canonical_url
@@ -41,7 +40,6 @@ PAGE_LINKS = (
     "a.fr-card__link, .fr-card__title a, a.fr-tile__link, .fr-tile__title a, a.fr-pagination__link"
 )
 STATUSES = [304, 403, 404, 410, 429, 500, 502, 503]
-_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _OCR_SLOTS: asyncio.Semaphore | None = None  # one PDF read at a time per process
 
 
@@ -50,22 +48,6 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
-
-
-def before(text: str, limit: date) -> bool:
-    """True when a link's text or URL names only years (or a month) before ``limit``."""
-    years = {int(y) for y in _YEAR.findall(text)}
-    if not years:
-        return False
-    if max(years) < limit.year:
-        return True
-    found = extract.parse_french_date(text)
-    return bool(found and found.precision == "month" and found.day < limit.replace(day=1))
-
-
-def french_day(day: date | None) -> str:
-    """03/05/2024, or an empty string."""
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 class PrefectureRaaSpider(SourceSpider):
@@ -84,22 +66,23 @@ class PrefectureRaaSpider(SourceSpider):
 
     def __init__(self, source: dict[str, Any], **kwargs: Any):
         super().__init__(source, **kwargs)
-        option = self.options.get
-        self.delay = max(0.0, float(option("delay", 5.0)))
+        option, number = self.options.get, self.number
+        self.delay = max(0.0, number("delay", 5.0, float))
         today = datetime.now(UTC).date()
         self.today = today
-        self.not_before = self.since or _day(option("not_before")) or today - timedelta(days=92)
+        self.not_before = self.since or self.number("not_before", None, date.fromisoformat)
+        self.not_before = self.not_before or today - timedelta(days=92)
         self.pdf_selector = str(option("pdf_selector") or PDF_LINKS)
         self.page_selector = str(option("page_selector") or PAGE_LINKS)
         self.scope = str(option("scope") or urlsplit(self.base_url).path.rstrip("/"))
-        self.max_listing_pages = int(option("max_listing_pages", 60))
-        self.max_depth = int(option("max_depth", 4))
+        self.max_listing_pages = number("max_listing_pages", 60, int)
+        self.max_depth = number("max_depth", 4, int)
         self.pdf_limits = {
-            "max_pages": int(option("max_pdf_pages", pdf.MAX_PAGES)),
-            "max_ocr_pages": int(option("max_ocr_pages", pdf.MAX_OCR_PAGES)),
-            "timeout": float(option("pdf_timeout", pdf.TIMEOUT)),
+            "max_pages": number("max_pdf_pages", pdf.MAX_PAGES, int),
+            "max_ocr_pages": number("max_ocr_pages", pdf.MAX_OCR_PAGES, int),
+            "timeout": number("pdf_timeout", pdf.TIMEOUT, float),
         }
-        self.recheck = timedelta(days=int(option("recheck_days", 31)))
+        self.recheck = timedelta(days=number("recheck_days", 31, int))
         self.seen: dict[str, dict[str, Any]] = dict(self.cursor.get("pdfs") or {})
         horizon = (today - timedelta(days=730)).isoformat()
         self.next_cursor["pdfs"] = {
@@ -107,6 +90,17 @@ class PrefectureRaaSpider(SourceSpider):
         }
         self.listing_pages = 0
         self.pdfs: set[str] = set()
+
+    def number(self, key: str, default: Any, cast: Any) -> Any:
+        """Option ``key`` read with ``cast``; a bad value is reported and ``default`` used."""
+        value = self.options.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return cast(value if cast is not date.fromisoformat else str(value))
+        except (TypeError, ValueError):
+            self.problem(f"option {key} = {value!r} is not valid: {default!r} used instead")
+            return default
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PrefectureRaaSpider:
@@ -194,7 +188,7 @@ class PrefectureRaaSpider(SourceSpider):
                 continue
             if not parts.path.startswith(self.scope) or url.lower().endswith(".pdf"):
                 continue
-            if before(f"{text} {parts.path} {parts.query}", self.not_before):
+            if raa.older_than(f"{text} {parts.path} {parts.query}", self.not_before):
                 continue
             urls.append(url)
         return list(dict.fromkeys(urls))
@@ -269,20 +263,7 @@ class PrefectureRaaSpider(SourceSpider):
     ) -> EventItem:
         """The ``order`` event of one order read in the recueil at ``url``."""
         key = order.number or f"p{order.page}-{index + 1}"
-        start, end = order.period or (None, None)
-        late = order.late(published)
-        facts = [
-            ("Signataire", order.authority),
-            ("Base légale", ", ".join(order.bases)),
-            ("Commune(s)", ", ".join(order.communes)),
-            ("Objet", order.purpose),
-            ("Période autorisée", f"du {french_day(start)} au {french_day(end)}" if start else ""),
-            ("Recueil", f"publié le {french_day(published)}" if published else ""),
-        ]
-        summary = ". ".join(f"{label} : {value}" for label, value in facts if value)
-        summary += f". Page {order.page} du recueil (PDF sha256 {result.sha256[:12]})."
-        if late:
-            summary += " Publié après le début de la période autorisée."
+        summary = raa.summary(order, published, result.sha256)
         return EventItem(
             source=self.slug,
             kind="order",
@@ -295,26 +276,13 @@ class PrefectureRaaSpider(SourceSpider):
             if order.number
             else {"GUID": f"{url}#{key}"},
             published_on=published,
-            details={
-                "number": order.number,
-                "authority": order.authority,
-                "legal_basis": order.bases,
-                "topics": order.topics,
-                "communes": order.communes,
-                "purpose": order.purpose,
-                "period_start": start.isoformat() if start else "",
-                "period_end": end.isoformat() if end else "",
-                "page": order.page,
-                "recueil": url,
-                "sha256": result.sha256,
-                "ocr": result.ocr,
-            },
+            details={**order.details(), "recueil": url, "sha256": result.sha256, "ocr": result.ocr},
             provenance={
                 "recueil": url,
                 "sha256": result.sha256,
                 "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
-            flags=["late_publication"] if late else [],
+            flags=["late_publication"] if order.late(published) else [],
             authority=self.authority,
             keep=True,
         )
