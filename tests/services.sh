@@ -22,6 +22,8 @@ ensure_packages() {
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-compose >/dev/null || need+=(docker-compose)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v ocrmypdf >/dev/null || need+=(ocrmypdf ghostscript poppler-utils tesseract-ocr)
+  ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-fra)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then say "missing system packages: ${need[*]} (install them, or run as root)"; exit 1; fi
   say "installing ${need[*]} with apt"
