@@ -20,10 +20,10 @@ import json
 import os
 import re
 import shutil
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,10 @@ from sqlalchemy import Engine
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
 from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
-from store import repo
+from store import timeline
 from store.db import session_scope
 from store.identity import slugify
+from store.timeline import decoded
 
 MANIFEST = "manifest.json"
 DOSSIER_FILES = ("index.html", "search.json", "events.json", "atom.xml", "deadlines.ics")
@@ -78,45 +79,64 @@ def page_name(key: str) -> str:
     return (key if _SAFE_KEY.match(key) else slugify(key, 120)) + ".html"
 
 
+class _View(dict):
+    """An event as pages show it; its keys read as attributes too, which Jinja does fastest."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+
+
+def _safe_url(url: str | None) -> str:
+    if url and url[:8].lower().startswith(("https://", "http://")) and url == url.strip():
+        return url
+    return safe_url(url)
+
+
 def _view(
     row: Any, dossiers: list[str], watches: list[str], revisions: int, fingerprint: str
-) -> dict[str, Any]:
-    identifiers = dict(row.identifiers or {})
-    return {
-        "key": row.key,
-        "page": page_name(row.key),
-        "kind": row.kind,
-        "label": kind_label(row.kind),
-        "date": row.date,
-        "iso": row.date.isoformat(),
-        "shown_date": french_date(row.date, row.date_precision),
-        "title": row.title,
-        "summary": row.summary,
-        "url": safe_url(row.url),
-        "source": row.source,
-        "ids": shown_identifiers(identifiers),
-        "identifiers": identifiers,
-        "status": row.status,
-        "revision": row.revision,
-        "revisions": revisions,
-        "flags": list(row.flags or []),
-        "details": dict(row.details or {}),
-        "provenance": dict(row.provenance or {}),
-        "cites": list(row.cites or []),
-        "seen": row.first_seen_at,
-        "seen_date": french_date(row.first_seen_at.date()),
-        "dossiers": sorted(dossiers),
-        "watches": sorted(watches),
-        "fingerprint": fingerprint,
-    }
+) -> _View:
+    identifiers = decoded(row.identifiers) or {}
+    seen = row.first_seen_at
+    return _View(
+        key=row.key,
+        page=page_name(row.key),
+        kind=row.kind,
+        label=kind_label(row.kind),
+        date=row.date,
+        iso=row.date.isoformat(),
+        shown_date=french_date(row.date, row.date_precision),
+        title=row.title,
+        summary=row.summary,
+        url=_safe_url(row.url),
+        source=row.source,
+        ids=shown_identifiers(identifiers),
+        identifiers=identifiers,
+        status=row.status,
+        revision=row.revision,
+        revisions=revisions,
+        flags=decoded(row.flags) or [],
+        details=decoded(row.details) or {},
+        provenance=decoded(row.provenance) or {},
+        cites=decoded(row.cites) or [],
+        seen=seen,
+        seen_date=french_date(seen.date()),
+        dossiers=list(dossiers),
+        watches=list(watches),
+        fingerprint=fingerprint,
+    )
 
 
 def _hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()[:24]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _print(row: Any, dossiers: list[str], watches: list[str], revisions: int, titles: Any) -> str:
+    """An event page's fingerprint: what the page shows, from columns already stored."""
+    named = "\0".join(f"{d}={titles.get(d, d)}" for d in dossiers)
+    return _hash(
+        row.content_hash, str(row.revision), row.status, named, *watches, "|", str(revisions)
+    )
 
 
 class _Writer:
@@ -125,29 +145,50 @@ class _Writer:
     def __init__(self, out: Path, previous: dict[str, str], force: bool):
         self.out, self.previous, self.force = out, previous, force
         self.report = BuildReport()
-        self.made: set[Path] = set()
+        self.made: set[str] = set()
 
     def needed(self, path: str, fingerprint: str) -> bool:
         self.report.pages[path] = fingerprint
-        if not self.force and self.previous.get(path) == fingerprint:
-            self.report.unchanged += 1
-            return False
-        return True
+        return self.force or self.previous.get(path) != fingerprint
 
     def write(self, path: str, content: str | bytes) -> None:
-        target = self.out / path
-        parent = target.parent
+        target = f"{self.out}/{path}"
+        parent = target.rpartition("/")[0]
         if parent not in self.made:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)
             self.made.add(parent)
         data = content.encode("utf-8") if isinstance(content, str) else content
         if path in self.previous:  # replace atomically what a reader may be looking at
-            temporary = target.with_name(target.name + ".tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            _write(target + ".tmp", data)
+            os.replace(target + ".tmp", target)
         else:
-            target.write_bytes(data)
+            _write(target, data)
         self.report.written += 1
+
+
+def _write(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class _Plan:
+    """What a build must render, and the fingerprints it knows, from either pass."""
+
+    render: list[Any]  # light rows of the event pages to write
+    prints: dict[int, str]
+    dossier_links: dict[int, list[str]]
+    watch_links: dict[int, list[str]]
+    counts: dict[int, int]
+    members: dict[str, list[Any]]  # light rows of the dossiers to look at
+    watch_members: dict[str, list[Any]]  # the last 50 of the watches to look at
+    summaries: dict[str, dict[str, Any]]  # of the dossiers not looked at, from the last build
+    latest: list[int]
 
 
 def build_site(
@@ -163,90 +204,90 @@ def build_site(
 ) -> BuildReport:
     """Render the store into ``out``; only what changed is rewritten unless ``force``.
 
-    A missing or foreign manifest (or changed templates) means a full build.
+    A missing or foreign manifest (or changed templates or public address) means a full
+    build. A build on the day of the previous one reads only the events that moved since
+    (``store.timeline.changed``); otherwise, or when unsure, every event's fingerprint is
+    computed again from its stored columns.
     """
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST
-    templates = _templates_fingerprint(templates_dir)
+    layout = _hash(_templates_fingerprint(templates_dir), public_url.rstrip("/"))
     try:
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if previous.get("templates") != templates:
+        if previous.get("layout") != layout:
             previous = {}
     except (OSError, ValueError):
         previous = {}
     writer = _Writer(out, previous.get("pages", {}), force or not previous)
+    titles = {s: d.title for s, d in dossiers.items()}
+    config = _hash(
+        json.dumps([[s, d.title, d.description, *d.watches] for s, d in dossiers.items()]),
+        json.dumps(sorted(watches.items())),
+    )
+    state = previous.get("state") or {}
     with session_scope(engine) as session:
-        light, links, matches = repo.site_index(session)
-        counts = repo.revision_counts(session)
-        prints = {
-            r.id: _hash(
-                r.content_hash,
-                str(r.revision),
-                r.status,
-                *sorted(links.get(r.id, ())),
-                "|",
-                *sorted(matches.get(r.id, ())),
-                str(counts.get(r.id, 1)),
-            )
-            for r in light
-        }
-        # which pages must be rendered, and so which full rows must be read
-        render_events = [
-            r for r in light if writer.needed(f"events/{page_name(r.key)}", prints[r.id])
-        ]
-        by_dossier: dict[str, list[Any]] = defaultdict(list)
-        by_watch: dict[str, list[Any]] = defaultdict(list)
-        for r in light:
-            for slug in links.get(r.id, ()):
-                by_dossier[slug].append(r)
-            for slug in matches.get(r.id, ()):
-                by_watch[slug].append(r)
+        counters = timeline.counters(session)
+        plan = None
+        same_day = state.get("today") == today.isoformat() and state.get("config") == config
+        if same_day and not writer.force:
+            plan = _changes(session, writer, state, counters, dossiers, watches, titles)
+        if plan is None:
+            plan = _everything(session, writer, dossiers, watches, titles)
+        plan.latest = timeline.latest(session, LATEST)
+        _complete(session, plan, plan.latest, titles)
         dossier_prints = {
             slug: _hash(
                 info.title,
                 info.description,
                 ",".join(info.watches),
                 today.isoformat(),
-                *(prints[r.id] for r in by_dossier.get(slug, ())),
+                *(plan.prints[r.id] for r in plan.members[slug]),
             )
             for slug, info in dossiers.items()
+            if slug in plan.members
         }
-        stale_dossiers = [
-            slug
-            for slug, fp in dossier_prints.items()
-            if writer.force
-            or any(
-                writer.previous.get(f"dossiers/{slugify(slug)}/{n}") != fp for n in DOSSIER_FILES
+        stale = set()
+        for slug, fp in dossier_prints.items():  # every file is noted, changed or not
+            if any([writer.needed(f"dossiers/{slugify(slug)}/{n}", fp) for n in DOSSIER_FILES]):  # noqa: C419
+                stale.add(slug)
+        watch_prints = {
+            slug: _hash(
+                "watch", slug, title, *(plan.prints[r.id] for r in plan.watch_members[slug])
             )
-        ]
-        latest = sorted(light, key=lambda r: (r.first_seen_at, r.date), reverse=True)[:LATEST]
-        wanted = {r.id for r in render_events} | {r.id for r in latest}
-        for slug in stale_dossiers:
-            wanted.update(r.id for r in by_dossier.get(slug, ()))
-        for members in by_watch.values():
-            wanted.update(r.id for r in members[-50:])
-        for members in by_dossier.values():  # what the index says of each dossier
-            past = [r for r in members if r.date <= today]
-            ahead = [
-                r
-                for r in members
-                if r.kind == "deadline" and r.date >= today and r.status == "current"
-            ]
-            wanted.update(r.id for r in past[-1:] + ahead[:1])
-        full = repo.site_events(session, sorted(wanted))
+            for slug, title in watches.items()
+            if slug in plan.watch_members
+        }
+        stale_watches = {
+            slug
+            for slug, fp in watch_prints.items()
+            if writer.needed(f"watches/{slugify(slug)}/atom.xml", fp)
+        }
+        wanted = {r.id for r in plan.render} | set(plan.latest)
+        for slug in stale:
+            wanted.update(r.id for r in plan.members[slug])
+        for slug in stale_watches:
+            wanted.update(r.id for r in plan.watch_members[slug])
+        for members in plan.members.values():  # what the index says of each dossier
+            wanted.update(r.id for r in _ends(members, today))
+        rows = timeline.full(session, None if len(wanted) > len(plan.prints) // 2 else wanted)
     views = {
-        i: _view(full[i], links.get(i, []), matches.get(i, []), counts.get(i, 1), prints[i])
+        i: _view(
+            rows[i],
+            plan.dossier_links.get(i, []),
+            plan.watch_links.get(i, []),
+            plan.counts.get(i, 1),
+            plan.prints[i],
+        )
         for i in wanted
     }
-    env = environment(templates_dir, sandboxed=False)
+    env = _environment(templates_dir, layout)
     context = {
         "public_url": public_url.rstrip("/"),
         "today": today,
         "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
     }
-    titles = {s: d.title for s, d in dossiers.items()}
     event_template = env.get_template("site/event.html")
-    for r in render_events:
+    for r in plan.render:
         view = views[r.id]
         writer.write(
             f"events/{view['page']}",
@@ -255,29 +296,20 @@ def build_site(
 
     summaries = []
     for slug, info in dossiers.items():
-        members = by_dossier.get(slug, [])
-        summaries.append(
-            _dossier(
-                writer,
-                env,
-                context,
-                info,
-                members,
-                views,
-                watches,
-                today,
-                dossier_prints[slug],
-                slug in stale_dossiers,
-            )
-        )
-    for slug, title in watches.items():
-        members = [views[r.id] for r in by_watch.get(slug, [])[-50:]]
-        fingerprint = _hash("watch", slug, title, *(m["fingerprint"] for m in members))
+        if slug not in plan.members:
+            summaries.append(plan.summaries[slug])
+            continue
+        members = plan.members[slug]
+        summary = _summary(info, members, views, today, dossier_prints[slug])
+        summaries.append(summary)
+        if slug in stale:
+            _dossier(writer, env, context, info, summary, members, views, watches, today)
+    for slug in stale_watches:
+        members = [views[r.id] for r in plan.watch_members[slug]]
         path = f"watches/{slugify(slug)}/atom.xml"
-        if writer.needed(path, fingerprint):
-            writer.write(path, atom_feed(env, f"Veilleur — {title}", path, members, public_url))
+        writer.write(path, atom_feed(env, f"Veilleur — {watches[slug]}", path, members, public_url))
 
-    latest_views = [views[r.id] for r in latest]
+    latest_views = [views[i] for i in plan.latest]
     fingerprint = _hash(
         "index",
         *(s["fingerprint"] for s in summaries),
@@ -292,10 +324,152 @@ def build_site(
             ),
         )
     _static(writer, templates_dir)
-    _remove_stale(out, previous.get("pages", {}), writer.report)
-    manifest = {"templates": templates, "pages": writer.report.pages}
+    report = writer.report
+    _remove_stale(out, writer.previous, report)
+    report.unchanged = len(report.pages) - report.written
+    manifest = {
+        "layout": layout,
+        "pages": report.pages,
+        "state": {
+            "today": today.isoformat(),
+            "config": config,
+            "counters": counters,
+            "summaries": dict(zip(dossiers, summaries, strict=True)),
+        },
+    }
     manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
-    return writer.report
+    return report
+
+
+def _everything(
+    session: Any,
+    writer: _Writer,
+    dossiers: Mapping[str, DossierInfo],
+    watches: Mapping[str, str],
+    titles: dict[str, str],
+) -> _Plan:
+    """Every event's fingerprint, from its light columns and links."""
+    light = timeline.light(session)
+    dossier_links, watch_links, counts = timeline.links(session)
+    prints = {
+        r.id: _print(
+            r, dossier_links.get(r.id, []), watch_links.get(r.id, []), counts.get(r.id, 1), titles
+        )
+        for r in light
+    }
+    render = [r for r in light if writer.needed(f"events/{page_name(r.key)}", prints[r.id])]
+    members: dict[str, list[Any]] = {slug: [] for slug in dossiers}
+    watch_members: dict[str, list[Any]] = {slug: [] for slug in watches}
+    for r in light:
+        for slug in dossier_links.get(r.id, ()):
+            if slug in members:
+                members[slug].append(r)
+        for slug in watch_links.get(r.id, ()):
+            if slug in watch_members:
+                watch_members[slug].append(r)
+    return _Plan(
+        render=render,
+        prints=prints,
+        dossier_links=dossier_links,
+        watch_links=watch_links,
+        counts=counts,
+        members=members,
+        watch_members={slug: rows[-50:] for slug, rows in watch_members.items()},
+        summaries={},
+        latest=[],
+    )
+
+
+def _changes(
+    session: Any,
+    writer: _Writer,
+    state: dict[str, Any],
+    counters: dict[str, Any],
+    dossiers: Mapping[str, DossierInfo],
+    watches: Mapping[str, str],
+    titles: dict[str, str],
+) -> _Plan | None:
+    """The events that moved since the last build, and the dossiers and watches showing
+    them; None when the store moved in a way that only a full pass can follow."""
+    moved = timeline.changed(session, state.get("counters") or {}, counters)
+    summaries = state.get("summaries") or {}
+    if moved is None or set(summaries) != set(dossiers):
+        return None
+    writer.report.pages.update(writer.previous)
+    plan = _Plan([], {}, {}, {}, {}, {}, {}, {}, [])
+    light = _complete(session, plan, moved, titles)
+    plan.render = [
+        r for r in light if writer.needed(f"events/{page_name(r.key)}", plan.prints[r.id])
+    ]
+    for slug in dossiers:
+        if any(slug in plan.dossier_links.get(r.id, ()) for r in plan.render):
+            plan.members[slug] = timeline.light(session, dossier=slug)
+            _complete(session, plan, [r.id for r in plan.members[slug]], titles)
+        else:
+            plan.summaries[slug] = summaries[slug]
+    for slug in watches:
+        if any(slug in plan.watch_links.get(r.id, ()) for r in plan.render):
+            plan.watch_members[slug] = timeline.light(session, watch=slug)[-50:]
+            _complete(session, plan, [r.id for r in plan.watch_members[slug]], titles)
+    return plan
+
+
+def _complete(session: Any, plan: _Plan, ids: Any, titles: dict[str, str]) -> list[Any]:
+    """Add the fingerprints (and links) of ``ids`` to ``plan``; returns their light rows."""
+    missing = [i for i in ids if i not in plan.prints]
+    if not missing:
+        return []
+    light = timeline.light(session, missing)
+    dossier_links, watch_links, counts = timeline.links(session, missing)
+    plan.dossier_links.update(dossier_links)
+    plan.watch_links.update(watch_links)
+    plan.counts.update(counts)
+    for r in light:
+        plan.prints[r.id] = _print(
+            r, dossier_links.get(r.id, []), watch_links.get(r.id, []), counts.get(r.id, 1), titles
+        )
+    return light
+
+
+def _ends(members: list[Any], today: date) -> list[Any]:
+    """The latest past event and the next current deadline of a dossier (light rows)."""
+    past = [r for r in members if r.date <= today]
+    ahead = [
+        r for r in members if r.kind == "deadline" and r.date >= today and r.status == "current"
+    ]
+    return past[-1:] + ahead[:1]
+
+
+def _summary(
+    info: DossierInfo,
+    members: list[Any],
+    views: dict[int, dict[str, Any]],
+    today: date,
+    fingerprint: str,
+) -> dict[str, Any]:
+    """What the index shows of a dossier (kept in the manifest for the next build)."""
+    past = [r for r in members if r.date <= today]
+    ahead = [
+        r for r in members if r.kind == "deadline" and r.date >= today and r.status == "current"
+    ]
+    summary: dict[str, Any] = {
+        "slug": slugify(info.slug),
+        "title": info.title,
+        "description": info.description,
+        "count": len(members),
+        "fingerprint": fingerprint,
+        "latest": _brief(views[past[-1].id]) if past else None,
+        "next_deadline": None,
+    }
+    if ahead:
+        summary["next_deadline"] = dict(
+            _brief(views[ahead[0].id]), days_left=(ahead[0].date - today).days
+        )
+    return summary
+
+
+def _brief(view: dict[str, Any]) -> dict[str, Any]:
+    return {"key": view["key"], "title": view["title"], "shown_date": view["shown_date"]}
 
 
 def _dossier(
@@ -303,34 +477,14 @@ def _dossier(
     env: Any,
     context: dict[str, Any],
     info: DossierInfo,
+    summary: dict[str, Any],
     light: list[Any],
     views: dict[int, dict[str, Any]],
     watches: Mapping[str, str],
     today: date,
-    fingerprint: str,
-    stale: bool,
-) -> dict[str, Any]:
-    slug = slugify(info.slug)
-    base = f"dossiers/{slug}"
-    ahead = [r for r in light if r.kind == "deadline" and r.date >= today and r.status == "current"]
-    past = [r for r in light if r.date <= today]
-    summary = {
-        "slug": slug,
-        "title": info.title,
-        "description": info.description,
-        "count": len(light),
-        "fingerprint": fingerprint,
-        "latest": _summary_view(views, past[-1]) if past else None,
-        "next_deadline": None,
-    }
-    if ahead:
-        summary["next_deadline"] = dict(
-            _summary_view(views, ahead[0]), days_left=(ahead[0].date - today).days
-        )
-    for name in DOSSIER_FILES:
-        writer.needed(f"{base}/{name}", fingerprint)
-    if not stale:
-        return summary
+) -> None:
+    """Write a dossier's page, search index, JSON export and feeds."""
+    base = f"dossiers/{summary['slug']}"
     members = [views[r.id] for r in light]
     deadlines = [
         dict(m, days_left=(m["date"] - today).days)
@@ -342,7 +496,7 @@ def _dossier(
         years.setdefault(member["date"].year, {}).setdefault(member["date"].month, []).append(
             member
         )
-    timeline = [
+    by_year = [
         (year, [(MONTHS[m - 1], entries) for m, entries in months.items()])
         for year, months in years.items()
     ]
@@ -352,7 +506,7 @@ def _dossier(
             context,
             root="../../",
             dossier=summary,
-            timeline=timeline,
+            timeline=by_year,
             deadlines=deadlines,
             watches=[(w, watches.get(w, w)) for w in info.watches],
             sources=sorted({m["source"] for m in members}),
@@ -418,14 +572,13 @@ def _dossier(
         f"{base}/deadlines.ics",
         deadlines_ics(info.title, [m for m in members if m["kind"] == "deadline"]),
     )
-    return summary
 
 
-def _summary_view(views: dict[int, dict[str, Any]], row: Any) -> dict[str, Any]:
-    """What the index shows of an event, from its full view when loaded."""
-    if row.id in views:
-        return views[row.id]
-    return {"title": "", "shown_date": french_date(row.date), "key": row.key}
+@lru_cache(maxsize=4)
+def _environment(templates_dir: Path, layout: str) -> Any:
+    """The site's environment for these templates as they are (``layout`` holds their
+    fingerprint): templates are compiled once, their files not checked again on each page."""
+    return environment(templates_dir, sandboxed=False).overlay(auto_reload=False)
 
 
 def _templates_fingerprint(templates_dir: Path) -> str:

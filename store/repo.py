@@ -943,56 +943,6 @@ def end_subscriber(session: Session, subscriber_id: int, now: datetime) -> bool:
 # --- bulk reads for the site ---------------------------------------------------------------
 
 
-def site_index(session: Session) -> tuple[list[Any], dict[int, list[str]], dict[int, list[str]]]:
-    """Every event's light columns (no text), and each event's dossiers and watches.
-
-    Three queries whatever the number of events; the full rows are read with
-    ``site_events`` for the pages that must be rendered again.
-    """
-    ev = Event.__table__
-    rows = list(
-        session.execute(
-            select(
-                ev.c.id,
-                ev.c.key,
-                ev.c.kind,
-                ev.c.date,
-                ev.c.first_seen_at,
-                ev.c.status,
-                ev.c.revision,
-                ev.c.content_hash,
-            ).order_by(ev.c.date, ev.c.id)
-        ).all()
-    )
-    dossiers: dict[int, list[str]] = {}
-    for dossier, event_id in session.execute(select(DossierEvent.dossier, DossierEvent.event_id)):
-        dossiers.setdefault(event_id, []).append(dossier)
-    watches: dict[int, list[str]] = {}
-    for watch, event_id in session.execute(select(WatchMatch.watch, WatchMatch.event_id)):
-        watches.setdefault(event_id, []).append(watch)
-    return rows, dossiers, watches
-
-
-def site_events(session: Session, ids: Sequence[int]) -> dict[int, Any]:
-    """The full rows (without the body) of these events, by id."""
-    ev = Event.__table__
-    columns = [c for c in ev.c if c.name != "body"]
-    out: dict[int, Any] = {}
-    for chunk in _chunks(sorted(ids), 900):
-        for row in session.execute(select(*columns).where(ev.c.id.in_(chunk))):
-            out[row.id] = row
-    return out
-
-
-def revision_counts(session: Session) -> dict[int, int]:
-    """How many revisions each event has (events with more than one only)."""
-    table = EventRevision.__table__
-    query = (
-        select(table.c.event_id, func.count()).group_by(table.c.event_id).having(func.count() > 1)
-    )
-    return {event_id: n for event_id, n in session.execute(query).all()}  # noqa: C416
-
-
 # --- the scheduler lock --------------------------------------------------------------------
 
 

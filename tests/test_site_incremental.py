@@ -1,0 +1,215 @@
+"""Incremental site builds: after each change to the store, the configuration or the date,
+the site equals a full build of the same state, and only the pages showing the change are
+written again."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sitehelp import TODAY, prepared
+
+from notify.site import DOSSIER_FILES, DossierInfo, build_site
+from store import repo
+from store.db import session_scope
+
+LAW = "20230519-jorftext000047561974"
+GENERATED = re.compile(rb"Page g\xc3\xa9n\xc3\xa9r\xc3\xa9e le [^<.]*")
+
+
+@pytest.fixture
+def site(make_config, sqlite_url, tmp_path):
+    config = make_config(
+        public_url="https://veille.example.org",
+        toml='[dossiers.drones]\ntitle = "Drones"\ndescription = "Captations aériennes."\n',
+    )
+    engine = prepared(config, sqlite_url)
+    return Site(config, engine, tmp_path)
+
+
+class Site:
+    def __init__(self, config, engine, tmp_path: Path):
+        self.engine, self.tmp = engine, tmp_path
+        self.out = tmp_path / "site"
+        self.dossiers = {
+            d.slug: DossierInfo(d.slug, d.title, d.description, d.watches)
+            for d in config.dossiers.values()
+        }
+        self.watches = {w.slug: w.title for w in config.watches.values()}
+        self.today = TODAY
+        self.fresh = 0
+
+    def build(self, out: Path | None = None, **kw):
+        return build_site(
+            self.engine,
+            out or self.out,
+            dossiers=self.dossiers,
+            watches=self.watches,
+            today=self.today,
+            public_url="https://veille.example.org",
+            **kw,
+        )
+
+    def check(self) -> set[str]:
+        """Build incrementally, compare with a full build; returns the files written."""
+        before = _manifest(self.out)
+        report = self.build()
+        after = _manifest(self.out)
+        self.fresh += 1
+        full = self.tmp / f"full{self.fresh}"
+        self.build(full, force=True)
+        assert _shown(_files(self.out)) == _shown(_files(full))
+        written = {p for p, fp in after.items() if before.get(p) != fp}
+        assert report.written == len(written)
+        return written
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def _manifest(root: Path) -> dict[str, str]:
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))["pages"]
+
+
+def _shown(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files without the footer's generation date (a page kept is not generated again)."""
+    return {p: GENERATED.sub(b"", data) for p, data in files.items()}
+
+
+def _event(engine, key: str):
+    with session_scope(engine) as session:
+        event = repo.get_event(session, key)
+        session.expunge(event)
+        return event
+
+
+def _vsa_pages(written: set[str]) -> set[str]:
+    return {p for p in written if p.startswith("dossiers/vsa/")}
+
+
+def test_a_second_build_writes_nothing(site):
+    site.build()
+    assert site.check() == set()
+
+
+def test_a_new_revision_rewrites_its_page_and_its_dossier(site):
+    site.build()
+    law = _event(site.engine, LAW)
+    with session_scope(site.engine) as session:
+        repo.upsert_events(
+            session,
+            [
+                {
+                    "source": law.source,
+                    "kind": law.kind,
+                    "date": law.date,
+                    "title": law.title + " (rectifié)",
+                    "identifiers": dict(law.identifiers),
+                }
+            ],
+        )
+    written = site.check()
+    assert f"events/{LAW}.html" in written and "dossiers/vsa/index.html" in written
+    assert "(rectifié)" in (site.out / f"events/{LAW}.html").read_text(encoding="utf-8")
+    assert len(written) < 15
+
+
+def test_a_withdrawal_dated_in_the_past_is_shown(site):
+    site.build()
+    law = _event(site.engine, LAW)
+    with session_scope(site.engine) as session:
+        at = datetime(2020, 1, 1, tzinfo=UTC)
+        assert repo.withdraw(session, "JORFTEXT", law.identifiers["JORFTEXT"], at=at)
+    written = site.check()
+    assert f"events/{LAW}.html" in written and _vsa_pages(written)
+    assert "retiré" in (site.out / f"events/{LAW}.html").read_text(encoding="utf-8")
+
+
+def test_an_event_linked_to_another_dossier(site):
+    site.build()
+    law = _event(site.engine, LAW)
+    with session_scope(site.engine) as session:
+        repo.link_events(session, "drones", [law.id], "test")
+    written = site.check()
+    assert f"events/{LAW}.html" in written and "dossiers/drones/index.html" in written
+    assert not _vsa_pages(written) - {f"dossiers/vsa/{n}" for n in DOSSIER_FILES}
+    assert "Drones" in (site.out / f"events/{LAW}.html").read_text(encoding="utf-8")
+
+
+def test_watch_matches_added_then_removed(site):
+    site.build()
+    law = _event(site.engine, LAW)
+    with session_scope(site.engine) as session:
+        repo.record_matches(session, {law.id: {"drones": ["drone"]}})
+    written = site.check()
+    assert f"events/{LAW}.html" in written
+    with session_scope(site.engine) as session:
+        repo.record_matches(session, {law.id: {}})
+    written = site.check()
+    assert f"events/{LAW}.html" in written
+
+
+def test_a_changed_description_rewrites_only_the_dossier(site):
+    site.build()
+    site.dossiers["vsa"] = replace(site.dossiers["vsa"], description="Autre description.")
+    written = site.check()
+    assert written - {"index.html"} == {f"dossiers/vsa/{n}" for n in DOSSIER_FILES}
+    assert "Autre description." in (site.out / "dossiers/vsa/index.html").read_text("utf-8")
+
+
+def test_a_renamed_dossier_rewrites_the_pages_naming_it(site):
+    site.build()
+    site.dossiers["vsa"] = replace(site.dossiers["vsa"], title="VSA")
+    written = site.check()
+    assert f"events/{LAW}.html" in written and "index.html" in written
+
+
+def test_the_passing_days_update_the_countdowns(site):
+    site.build()
+    page = (site.out / "dossiers/vsa/index.html").read_text(encoding="utf-8")
+    assert "dans 30 jours" in page
+    site.today = TODAY + timedelta(days=1)
+    written = site.check()
+    assert "dossiers/vsa/index.html" in written and "index.html" in written
+    assert not any(p.startswith("events/") for p in written)
+    assert "dans 29 jours" in (site.out / "dossiers/vsa/index.html").read_text("utf-8")
+
+
+def test_a_dossier_dropped_from_the_configuration_loses_its_pages(site):
+    site.build()
+    del site.dossiers["drones"]
+    report = site.build()
+    assert report.removed == len(DOSSIER_FILES)
+    assert not (site.out / "dossiers/drones/index.html").exists()
+    assert site.check() == set()
+
+
+def test_new_events_then_a_change_the_same_day(site):
+    site.build()
+    for n in range(3):
+        with session_scope(site.engine) as session:
+            result = repo.upsert_events(
+                session,
+                [
+                    {
+                        "source": "test",
+                        "kind": "deadline",
+                        "date": TODAY + timedelta(days=n + 1),
+                        "title": f"Échéance {n}",
+                        "identifiers": {"GUID": f"deadline-{n}"},
+                    }
+                ],
+            )
+            repo.link_events(session, "drones", result.item_ids, "test")
+        written = site.check()
+        assert "dossiers/drones/index.html" in written and not _vsa_pages(written)
+    assert "Échéance 0" in (site.out / "index.html").read_text(encoding="utf-8")
