@@ -14,10 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_ELISIONS = tuple(
-    f" {word}'".encode()
-    for word in ("jusqu", "lorsqu", "puisqu", "qu", "l", "d", "n", "s", "j", "c", "m", "t")
-)
+_ELISION = re.compile(rb" (?:jusqu|lorsqu|puisqu|qu|[ldnsjcmt])'")
 _BEFORE = (
     ("’", "'"),
     ("ʼ", "'"),
@@ -37,6 +34,7 @@ _TABLE = bytes(
 
 
 _APOSTROPHE = bytes.maketrans(b"'", b" ")
+_LOOSE = _TABLE.translate(_APOSTROPHE)
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
@@ -51,12 +49,26 @@ def fold(text: str) -> str:
             text = text.replace(old, new)
     if "-\n" in text:  # a word hyphenated across a line break (PDFs, narrow columns)
         text = _LINE_HYPHEN.sub("", text)
-    data = b" " + unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_TABLE)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+    data = b" " + text.encode("ascii", "ignore").translate(_TABLE)
     if b"'" in data:
-        for elided in _ELISIONS:
-            data = data.replace(elided, b" ")
-        data = data.translate(_APOSTROPHE)
+        data = _ELISION.sub(b" ", data).translate(_APOSTROPHE)
     return " " + b" ".join(data.split()).decode("ascii") + " "
+
+
+def loose_words(text: str) -> set[bytes]:
+    """The words of ``fold`` applied to any whitespace-normalised piece of ``text``, and more.
+
+    Cheaper than ``fold``: elided articles stay as words of their own and words are not
+    joined again; the set it gives contains every word ``fold`` would give.
+    """
+    for old, new in _BEFORE:
+        if old in text:
+            text = text.replace(old, new)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+    return set(text.encode("ascii", "ignore").translate(_LOOSE).split())
 
 
 def _stem(word: str) -> str:
@@ -111,6 +123,30 @@ class WatchSet:
                     self._first[words[0]].append((words, watch.slug, term, excluding))
         for entries in self._first.values():
             entries.sort(key=lambda e: len(e[0]), reverse=True)
+        # Every folded word whose stem begins a term: a text sharing none of them is passed
+        # over with one set intersection, without stemming its words one by one.
+        self._forms = frozenset(form for stem in self._first for form in _forms(stem))
+        # For a first look: each term under the forms of its longest word, with the forms of
+        # its other words; a text lacking some word of every term cannot match.
+        self._loose: dict[bytes, list[tuple[frozenset[bytes], ...]]] = defaultdict(list)
+        for entries in self._first.values():
+            for words, _slug, _term, excluding in entries:
+                if excluding:
+                    continue
+                key = max(words, key=len)
+                others = tuple(frozenset(f.encode() for f in _forms(w)) for w in words if w != key)
+                for form in _forms(key):
+                    self._loose[form.encode()].append(others)
+
+    def may_match(self, text: str) -> bool:
+        """False only when ``match`` finds nothing in any whitespace-normalised piece of
+        ``text``: for every term, some word is missing. A first look, cheaper than ``match``."""
+        words = loose_words(text)
+        for hit in words.intersection(self._loose):
+            for others in self._loose[hit]:
+                if all(not forms.isdisjoint(words) for forms in others):
+                    return True
+        return False
 
     def match(self, *texts: str) -> dict[str, list[str]]:
         """The watches matched by any of ``texts``, each with the terms found."""
@@ -119,19 +155,35 @@ class WatchSet:
         found: dict[str, set[str]] = defaultdict(set)
         excluded: set[str] = set()
         first = self._first
+        forms = self._forms
         for text in texts:
             if not text:
                 continue
-            stems = [_stem(w) for w in fold(text).split()]
-            for position, stem in enumerate(stems):
-                candidates = first.get(stem)
-                if not candidates:
+            words = fold(text).split()
+            hits = forms.intersection(words)
+            if not hits:
+                continue
+            for position, word in enumerate(words):
+                if word not in hits:
                     continue
-                for words, slug, term, excluding in candidates:
-                    size = len(words)
-                    if size == 1 or tuple(stems[position : position + size]) == words:
-                        if excluding:
-                            excluded.add(slug)
-                        else:
-                            found[slug].add(term)
+                for term_words, slug, term, excluding in first[_stem(word)]:
+                    size = len(term_words)
+                    if size > 1 and (
+                        len(words) < position + size
+                        or tuple(_stem(w) for w in words[position + 1 : position + size])
+                        != term_words[1:]
+                    ):
+                        continue
+                    if excluding:
+                        excluded.add(slug)
+                    else:
+                        found[slug].add(term)
         return {slug: sorted(terms) for slug, terms in found.items() if slug not in excluded}
+
+
+def _forms(stem: str) -> set[str]:
+    """Every word ``_stem`` maps to ``stem`` (the inverse of its three rules)."""
+    candidates = {stem + end for end in ("", "s", "x", "e", "es", "ex")}
+    if stem.endswith("al"):
+        candidates.add(stem[:-2] + "aux")
+    return {word for word in candidates if _stem(word) == stem}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import html
+import re
+from random import Random
 
-from crawler.watch import WatchDefinition, WatchSet, fold
+import pytest
+from conftest import FILES
+
+from crawler.watch import WatchDefinition, WatchSet, _forms, _stem, fold
 
 WATCHES = WatchSet(
     [
@@ -73,3 +78,45 @@ def test_several_texts_and_watches_at_once():
 def test_fold():
     assert fold("L'Œuvre d’aéronefs n°2023-380 « ok »") == " oeuvre aeronefs n 2023 380 ok "
     assert fold("") == "  " or fold("").strip() == ""
+
+
+def _corpus() -> list[str]:
+    """Real texts: the DILA members' text and the recorded feeds and API answers."""
+    texts = []
+    for path in sorted(FILES.rglob("*")):
+        if path.suffix in (".xml", ".json") and "constructed" not in path.name:
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            texts.append(" ".join(re.sub(r"<[^>]*>", " ", html.unescape(raw)).split()))
+    return texts
+
+
+def test_every_word_is_among_the_forms_of_its_stem():
+    words = {w for text in _corpus() for w in fold(text).split()}
+    words |= {"locaux", "locales", "chevaux", "nationale", "aux", "als", "ales", "x", "s"}
+    assert len(words) > 2000
+    assert [w for w in words if w not in _forms(_stem(w))] == []
+
+
+def test_the_first_look_never_misses_what_match_finds():
+    """may_match is a superset of match: terms drawn from the corpus itself, with accents,
+    elisions, plurals and numbers, must never be missed on any piece of it."""
+    corpus = _corpus()
+    random = Random(2023380)
+    terms = []
+    for text in corpus:
+        words = text.split()
+        for _ in range(40):
+            start = random.randrange(len(words))
+            terms.append(" ".join(words[start : start + random.randint(1, 3)]))
+    watches = WatchSet(
+        WatchDefinition(f"w{n}", terms[n : n + 7], exclude=terms[n + 7 : n + 8])
+        for n in range(0, len(terms), 8)
+    )
+    pieces = [p for text in corpus for p in re.split(r"(?<=[.;:])\s", text) if p]
+    matched = 0
+    for piece in pieces:
+        if watches.match(piece):
+            matched += 1
+            assert watches.may_match(piece), piece
+    assert matched > len(pieces) // 10  # the property was exercised
+    assert not watches.may_match("zyzzyva quokka xylophone")
