@@ -1,7 +1,7 @@
 """DILA open-data dumps (echanges.dila.gouv.fr/OPENDATA/<FOND>/): listings, archives, members.
 
 Pure functions: they take bytes and return values. An archive is read as a stream
-(``tarfile`` mode ``r|gz``) from memory; nothing is ever written to disk, so a member named
+(``crawler.tarstream``) from memory; nothing is ever written to disk, so a member named
 ``../../x`` or a symlink can do no harm: it is skipped and counted. XML is parsed with entity
 expansion, DTD loading and network access off, so an entity bomb or an external entity is
 inert. One bad member never stops the archive.
@@ -14,14 +14,16 @@ Formats (SOURCES.md §2): incremental archives ``JORF_YYYYMMDD-HHMMSS.tar.gz`` (
 
 from __future__ import annotations
 
-import io
+import html
 import re
-import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.parsers import expat
 
 from lxml import etree
+
+from crawler import tarstream
 
 ARCHIVE = re.compile(r"^(?P<fund>[A-Za-z]+)_(?P<day>\d{8})-(?P<time>\d{6})\.tar\.gz$")
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -102,56 +104,176 @@ class ArchiveContent:
     deleted: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (member, reason)
     truncated: str = ""  # why reading stopped early, if it did
+    texts: int = 0  # texts found, read in full or not
 
 
-def read_archive(body: bytes, max_member_bytes: int = MAX_MEMBER_BYTES) -> ArchiveContent:
-    """Read every member of a ``.tar.gz`` held in memory; bad members are skipped and noted."""
-    content = ArchiveContent()
+# (searchable text of a member, identifiers it names) -> could a text drawn from it be kept?
+Wanted = Callable[[str, Iterable[str]], bool]
+
+
+def read_archive(
+    body: bytes, max_member_bytes: int = MAX_MEMBER_BYTES, wanted: Wanted | None = None
+) -> ArchiveContent:
+    """Read every member of a ``.tar.gz`` held in memory; bad members are skipped and noted.
+
+    With ``wanted``, a text is parsed in full only when ``wanted`` says that its member, or
+    one of its articles, could be kept; every member is still checked, so a malformed one is
+    reported whether or not it matters.
+    """
+    reader = _Reader(max_member_bytes, wanted)
     try:
-        with tarfile.open(fileobj=io.BytesIO(body), mode="r|gz") as tar:
-            for member in tar:
-                _read_member(tar, member, content, max_member_bytes)
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        content.truncated = f"{type(exc).__name__}: {exc}"
-    return content
+        for member, data in tarstream.iter_members(body, max_member_bytes):
+            reader.add(member, data)
+    except (tarstream.TarError, *tarstream.STREAM_ERRORS) as exc:
+        reader.content.truncated = f"{type(exc).__name__}: {exc}"
+    return reader.finish()
 
 
-def _read_member(tar, member, content: ArchiveContent, cap: int) -> None:
-    name = member.name
-    if name.startswith("/") or ".." in name.split("/"):
-        content.skipped.append((name, "unsafe path"))
-        return
-    if not member.isfile():
-        if not member.isdir():
-            content.skipped.append((name, "not a regular file"))
-        return
-    if member.size > cap:
-        content.skipped.append((name, f"larger than {cap} bytes"))
-        return
-    data = tar.extractfile(member).read()
-    base = name.rsplit("/", 1)[-1]
-    if base.startswith("liste_suppression") and base.endswith(".dat"):
-        content.deleted.extend(parse_deletions(data))
-        return
-    if not base.endswith(".xml"):
-        return
-    try:
-        root = parse_xml(data)
-    except MemberError as exc:
-        content.skipped.append((name, str(exc)))
-        return
-    if root.tag == "ARTICLE":
-        cid, number, text = parse_article(root)
-        if cid:
-            content.articles.setdefault(cid, []).append((number, text))
-    elif root.tag in ("TEXTE_VERSION", "TEXTE_CNIL"):
-        try:
-            document = parse_text(root) if root.tag == "TEXTE_VERSION" else parse_cnil(root)
-        except (MemberError, ValueError) as exc:
-            content.skipped.append((name, str(exc)))
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
+_ARTICLE_CID = re.compile(rb"<TEXTE\s[^>]*?\bcid=\"([A-Z]{4}TEXT\d{12})\"")
+_TEXT_CID = re.compile(rb"<(?:CID|ID)>\s*([A-Z]{4}TEXT\d{12})\s*</(?:CID|ID)>")
+_TAG = re.compile(rb"<[^>]*>")
+_TITLE = re.compile(rb"<(TITREFULL|TITRE)>(.*?)</\1>", re.S)
+_ID_TAIL = re.compile(rb"TEXT\d{12}")
+_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([\w.\-]+)", re.I)
+_TEXT_ROOTS = (b"TEXTE_VERSION", b"TEXTE_CNIL")
+
+
+class _Reader:
+    """The members of one archive, read in full or only looked at (see ``read_archive``)."""
+
+    def __init__(self, cap: int, wanted: Wanted | None):
+        self.cap, self.wanted = cap, wanted
+        self.content = ArchiveContent()
+        self.order = 0
+        self.documents: list[tuple[int, dict]] = []
+        self.unread: dict[str, tuple[int, str, bytes]] = {}  # text cid -> member
+        self.raw_articles: dict[str, list[tuple[str, bytes]]] = {}
+        self.revived: set[str] = set()  # texts one of whose articles is wanted
+
+    def add(self, member: tarstream.Member, data: bytes | None) -> None:
+        name, skipped = member.name, self.content.skipped
+        if name.startswith("/") or ".." in name.split("/"):
+            skipped.append((name, "unsafe path"))
             return
-        document["member"] = name
-        content.documents.append(document)
+        if member.kind != "file":
+            if member.kind != "dir":
+                skipped.append((name, "not a regular file"))
+            return
+        if data is None:
+            skipped.append((name, f"larger than {self.cap} bytes"))
+            return
+        base = name.rsplit("/", 1)[-1]
+        if base.startswith("liste_suppression") and base.endswith(".dat"):
+            self.content.deleted.extend(parse_deletions(data))
+            return
+        if not base.endswith(".xml"):
+            return
+        self.order += 1
+        if self.wanted is None:
+            self._read(name, data)
+            return
+        problem = check_xml(data)
+        if problem:
+            skipped.append((name, problem))
+            return
+        root = _ROOT.search(data)
+        tag = root.group(1) if root else b""
+        if tag == b"ARTICLE":
+            found = _ARTICLE_CID.search(data)
+            if found is None:
+                self._read(name, data)
+                return
+            cid = found.group(1).decode()
+            self.raw_articles.setdefault(cid, []).append((name, data))
+            if self._wanted(data, article=True):
+                self.revived.add(cid)
+        elif tag in _TEXT_ROOTS:
+            self.content.texts += 1
+            found = _TEXT_CID.search(data)
+            if found is None or self._wanted(data, article=False):
+                self._read(name, data)
+            else:
+                self.unread[found.group(1).decode()] = (self.order, name, data)
+
+    def _wanted(self, data: bytes, article: bool) -> bool:
+        text = searchable_text(data, article)
+        return text is None or self.wanted(text, _named_identifiers(data))
+
+    def _read(self, name: str, data: bytes, order: int | None = None) -> None:
+        try:
+            root = parse_xml(data)
+        except MemberError as exc:
+            self.content.skipped.append((name, str(exc)))
+            return
+        if root.tag == "ARTICLE":
+            cid, number, text = parse_article(root)
+            if cid:
+                self.content.articles.setdefault(cid, []).append((number, text))
+        elif root.tag in ("TEXTE_VERSION", "TEXTE_CNIL"):
+            try:
+                document = parse_text(root) if root.tag == "TEXTE_VERSION" else parse_cnil(root)
+            except (MemberError, ValueError) as exc:
+                self.content.skipped.append((name, str(exc)))
+                return
+            document["member"] = name
+            self.documents.append((order or self.order, document))
+            if self.wanted is None:
+                self.content.texts += 1
+
+    def finish(self) -> ArchiveContent:
+        for cid in sorted(self.revived):
+            if cid in self.unread:
+                order, name, data = self.unread.pop(cid)
+                self._read(name, data, order)
+        read = {document["id"] for _, document in self.documents}
+        for cid in sorted(read & self.raw_articles.keys()):
+            for name, data in self.raw_articles[cid]:
+                self._read(name, data)
+        self.documents.sort(key=lambda pair: pair[0])
+        self.content.documents = [document for _, document in self.documents]
+        return self.content
+
+
+def check_xml(data: bytes) -> str:
+    """Why a member is not well-formed XML, or "" (no tree is built: a fast first check)."""
+    refused = _refused(data)
+    if refused:
+        return refused
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        return f"malformed XML: {exc}"
+    return ""
+
+
+def searchable_text(data: bytes, article: bool = False) -> str | None:
+    """Every word a watch could find in a member's text, and more; None if it cannot tell.
+
+    Tags become spaces (paragraphs as ``itertext`` separates them), titles are added with
+    their inline tags removed (as the title is read), entities are decoded. A member in
+    another encoding than UTF-8, or with CDATA sections, cannot be judged this way.
+    """
+    declared = _ENCODING.match(data)
+    if b"<![CDATA[" in data or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+        return None
+    # Notice, visas, signatures, articles: everything after the metadata (tag names and
+    # attributes come along as extra words, and '<' and '>' fold to spaces like tags).
+    end = data.find(b"</META>")
+    parts = [data[end:] if end >= 0 else data]
+    parts.extend(_TAG.sub(b"", title) for _, title in _TITLE.findall(data))
+    if article:
+        parts.append(b"Article")
+    text = b" ".join(parts).decode("utf-8", "replace")
+    return html.unescape(text) if "&#" in text else text
+
+
+def _named_identifiers(data: bytes) -> Iterator[str]:
+    for found in _ID_TAIL.finditer(data):
+        start = found.start() - 4
+        if start >= 0 and data[start : found.start()].isalpha():
+            yield data[start : found.end()].decode("ascii", "replace")
 
 
 def parse_deletions(data: bytes) -> list[str]:
@@ -165,19 +287,46 @@ def parse_deletions(data: bytes) -> list[str]:
     return out
 
 
+def _refused(data: bytes) -> str:
+    head = data[:4096]
+    if b"<!ENTITY" in head or (b"<!DOCTYPE" in head and b"[" in head):
+        return "document type declaration with entities refused"
+    return ""
+
+
 def parse_xml(data: bytes) -> etree._Element:
     """Parse one member safely; entities stay unexpanded and DTDs are never fetched."""
-    if b"<!ENTITY" in data[:4096] or (b"<!DOCTYPE" in data[:4096] and b"[" in data[:4096]):
-        raise MemberError("document type declaration with entities refused")
+    refused = _refused(data)
+    if refused:
+        raise MemberError(refused)
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise MemberError(f"malformed XML: {exc}") from None
 
 
-def _text(root: etree._Element, path: str) -> str:
-    found = root.find(path)
-    return " ".join("".join(found.itertext()).split()) if found is not None else ""
+def _flat(node: etree._Element | None) -> str:
+    """The text of ``node`` and its descendants, whitespace folded ("" if absent)."""
+    if node is None:
+        return ""
+    text = "".join(node.itertext()) if len(node) else node.text
+    return " ".join(text.split()) if text else ""
+
+
+def _fields(node: etree._Element | None) -> dict[str, str]:
+    """The folded text of each child element of ``node``, by tag (the first of a tag wins).
+
+    One pass over a metadata block instead of one path lookup per field: metadata blocks
+    hold a dozen leaves, and a DILA archive tens of thousands of blocks.
+    """
+    out: dict[str, str] = {}
+    if node is None:
+        return out
+    for child in node:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in out:
+            out[tag] = _flat(child)
+    return out
 
 
 def _date(value: str) -> date | None:
@@ -190,83 +339,113 @@ def _date(value: str) -> date | None:
     return None if day >= NO_DATE else day
 
 
-def _content(root: etree._Element, tag: str) -> str:
-    node = root.find(f"{tag}/CONTENU")
+def _content(node: etree._Element | None) -> str:
+    """The text of a ``<NOTICE>``-like block's ``CONTENU``, paragraphs separated."""
+    node = node.find("CONTENU") if node is not None else None
     if node is None:
         return ""
-    return " ".join(" ".join(node.itertext()).split())
+    text = " ".join(node.itertext()) if len(node) else node.text
+    return " ".join(text.split()) if text else ""
+
+
+def _blocks(root: etree._Element) -> dict[str, etree._Element]:
+    """The top-level children of a member, by tag (the first of a tag wins)."""
+    out: dict[str, etree._Element] = {}
+    for child in root:
+        if isinstance(child.tag, str):
+            out.setdefault(child.tag, child)
+    return out
+
+
+_TEXT_ID = re.compile(r"[A-Z]{4}TEXT\d{12}")
 
 
 def parse_text(root: etree._Element) -> dict:
     """A ``TEXTE_VERSION`` member as plain values (JORF fund)."""
-    meta = "META/META_SPEC/META_TEXTE_CHRONICLE/"
-    version = "META/META_SPEC/META_TEXTE_VERSION/"
-    cid = _text(root, meta + "CID") or _text(root, "META/META_COMMUN/ID")
+    blocks = _blocks(root)
+    meta = blocks.get("META")
+    common_node = meta.find("META_COMMUN") if meta is not None else None
+    spec = meta.find("META_SPEC") if meta is not None else None
+    version_node = spec.find("META_TEXTE_VERSION") if spec is not None else None
+    common = _fields(common_node)
+    chronicle = _fields(spec.find("META_TEXTE_CHRONICLE") if spec is not None else None)
+    version = _fields(version_node)
+    cid = chronicle.get("CID") or common.get("ID", "")
     if not re.fullmatch(r"JORFTEXT\d{12}", cid):
         raise MemberError(f"no JORFTEXT identifier ({cid!r})")
-    nature = _text(root, "META/META_COMMUN/NATURE").upper()
-    links = [
-        link.get("cidtexte") or link.get("id") or ""
-        for link in root.iterfind(version + "LIENS/LIEN")
-    ]
+    nature = common.get("NATURE", "").upper()
+    alias = common.get("ID_ELI_ALIAS", "")
+    if not alias and common_node is not None:
+        alias = _flat(common_node.find("ELI_ALIAS/ID_ELI_ALIAS"))
+    links = version_node.find("LIENS") if version_node is not None else None
+    cites = set()
+    for link in links.iterfind("LIEN") if links is not None else ():
+        cited = link.get("cidtexte") or link.get("id") or ""
+        if _TEXT_ID.fullmatch(cited):
+            cites.add(cited)
     return {
         "id": cid,
-        "origin": _text(root, "META/META_COMMUN/ORIGINE") or "JORF",
+        "origin": common.get("ORIGINE") or "JORF",
         "nature": nature,
-        "eli": _text(root, "META/META_COMMUN/ID_ELI"),
-        "eli_alias": _text(root, "META/META_COMMUN/ID_ELI_ALIAS")
-        or _text(root, "META/META_COMMUN/ELI_ALIAS/ID_ELI_ALIAS"),
-        "nor": _text(root, meta + "NOR"),
-        "number": _text(root, meta + "NUM") if nature in _NUMBERED else "",
-        "date_text": _date(_text(root, meta + "DATE_TEXTE")),
-        "date_publi": _date(_text(root, meta + "DATE_PUBLI")),
-        "publication": _text(root, meta + "ORIGINE_PUBLI"),
-        "title": _text(root, version + "TITREFULL") or _text(root, version + "TITRE"),
-        "authority": _text(root, version + "AUTORITE"),
-        "ministry": _text(root, version + "MINISTERE"),
-        "notice": _content(root, "NOTICE"),
-        "visas": _content(root, "VISAS"),
-        "signers": _content(root, "SIGNATAIRES"),
-        "cites": sorted({c for c in links if re.fullmatch(r"[A-Z]{4}TEXT\d{12}", c)}),
+        "eli": common.get("ID_ELI", ""),
+        "eli_alias": alias,
+        "nor": chronicle.get("NOR", ""),
+        "number": chronicle.get("NUM", "") if nature in _NUMBERED else "",
+        "date_text": _date(chronicle.get("DATE_TEXTE", "")),
+        "date_publi": _date(chronicle.get("DATE_PUBLI", "")),
+        "publication": chronicle.get("ORIGINE_PUBLI", ""),
+        "title": version.get("TITREFULL") or version.get("TITRE", ""),
+        "authority": version.get("AUTORITE", ""),
+        "ministry": version.get("MINISTERE", ""),
+        "notice": _content(blocks.get("NOTICE")),
+        "visas": _content(blocks.get("VISAS")),
+        "signers": _content(blocks.get("SIGNATAIRES")),
+        "cites": sorted(cites),
     }
 
 
 def parse_cnil(root: etree._Element) -> dict:
     """A ``TEXTE_CNIL`` member as plain values (CNIL fund)."""
-    meta = "META/META_SPEC/META_CNIL/"
-    cid = _text(root, "META/META_COMMUN/ID")
+    blocks = _blocks(root)
+    meta = blocks.get("META")
+    common = _fields(meta.find("META_COMMUN") if meta is not None else None)
+    cnil = _fields(meta.find("META_SPEC/META_CNIL") if meta is not None else None)
+    cid = common.get("ID", "")
     if not re.fullmatch(r"CNILTEXT\d{12}", cid):
         raise MemberError(f"no CNILTEXT identifier ({cid!r})")
     return {
         "id": cid,
         "origin": "CNIL",
         "nature": "DELIBERATION",
-        "nature_delib": _text(root, meta + "NATURE_DELIB"),
+        "nature_delib": cnil.get("NATURE_DELIB", ""),
         "eli": "",
         "eli_alias": "",
-        "nor": _text(root, meta + "NOR"),
-        "number": _text(root, meta + "NUMERO"),
-        "date_text": _date(_text(root, meta + "DATE_TEXTE")),
-        "date_publi": _date(_text(root, meta + "DATE_PUBLI")),
-        "publication": _text(root, meta + "ORIGINE_PUBLI"),
-        "title": _text(root, meta + "TITREFULL") or _text(root, meta + "TITRE"),
+        "nor": cnil.get("NOR", ""),
+        "number": cnil.get("NUMERO", ""),
+        "date_text": _date(cnil.get("DATE_TEXTE", "")),
+        "date_publi": _date(cnil.get("DATE_PUBLI", "")),
+        "publication": cnil.get("ORIGINE_PUBLI", ""),
+        "title": cnil.get("TITREFULL") or cnil.get("TITRE", ""),
         "authority": "CNIL",
         "ministry": "",
         "notice": "",
         "visas": "",
         "signers": "",
-        "state": _text(root, meta + "ETAT_JURIDIQUE"),
-        "body": _content(root, "BLOC_TEXTUEL"),
+        "state": cnil.get("ETAT_JURIDIQUE", ""),
+        "body": _content(blocks.get("BLOC_TEXTUEL")),
         "cites": [],
     }
 
 
 def parse_article(root: etree._Element) -> tuple[str, str, str]:
     """(text cid, article number, article text) of an ``ARTICLE`` member."""
-    context = root.find("CONTEXTE/TEXTE")
+    blocks = _blocks(root)
+    context = blocks.get("CONTEXTE")
+    context = context.find("TEXTE") if context is not None else None
     cid = context.get("cid", "") if context is not None else ""
-    number = _text(root, "META/META_SPEC/META_ARTICLE/NUM")
-    return cid, number, _content(root, "BLOC_TEXTUEL")
+    meta = blocks.get("META")
+    number = _flat(meta.find("META_SPEC/META_ARTICLE/NUM") if meta is not None else None)
+    return cid, number, _content(blocks.get("BLOC_TEXTUEL"))
 
 
 def official_url(identifier: str) -> str:

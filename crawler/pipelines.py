@@ -11,6 +11,7 @@ the events. The run (``CrawlRun``) records counts, requests, bytes and what went
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from crawler.items import EventItem, WithdrawalItem
@@ -53,6 +54,7 @@ class StorePipeline:
         self.engine = None
         self.run = None
         self.followed: dict[str, set[str]] = {}
+        self.followed_all: frozenset[str] = frozenset()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -70,6 +72,16 @@ class StorePipeline:
         for dossier in self.dossiers:
             values = {followed_value(i) for i in dossier.get("identifiers", ())}
             self.followed.setdefault(dossier["slug"], set()).update(values)
+        self.followed_all = frozenset().union(*self.followed.values())
+        spider.wanted = self.may_keep
+
+    def may_keep(self, text: str, identifiers: Iterable[str]) -> bool:
+        """False only when nothing drawn from ``text`` could be kept: no word of it begins a
+        watch term and it names no followed identifier. Lets a spider skip most texts cheaply.
+        """
+        if self.watches.may_match(text):
+            return True
+        return bool(self.followed_all) and not self.followed_all.isdisjoint(identifiers)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         spider = spider or self.crawler.spider
@@ -78,7 +90,7 @@ class StorePipeline:
             return item
         self.counts["items"] += 1
         matches = self.watches.match(item.title, item.summary, item.body, *item.texts)
-        cited = set(item.cites) & set().union(*self.followed.values()) if self.followed else set()
+        cited = self.followed_all.intersection(item.cites) if item.cites else set()
         if not (item.keep or matches or cited):
             self.counts["skipped"] += 1
             return item

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
 from datetime import date
 
 import pytest
 from conftest import FILES
 
 from crawler import dila
+from crawler.watch import WatchDefinition, WatchSet
 
 LISTING = """<html><body><pre>
 <a href="?C=N;O=D">Name</a>
@@ -85,3 +88,124 @@ def test_hostile_xml_is_refused():
         dila.parse_xml(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
     with pytest.raises(dila.MemberError):
         dila.parse_xml(b"<TEXTE_VERSION><unclosed></TEXTE_VERSION>")
+
+
+# --- the first look: texts read in full only when they could be kept ---------------------
+
+ARRETE = (FILES / "dila_jorf" / "JORFTEXT000054861441.xml").read_bytes()
+ARTICLE = (FILES / "dila_jorf" / "JORFARTI000054861446.xml").read_bytes()
+DECRET = (FILES / "dila_jorf" / "JORFTEXT000027904809.xml").read_bytes()
+CNIL = (FILES / "dila_cnil" / "CNILTEXT000026026270.xml").read_bytes()
+
+
+def renumbered(data: bytes, old: str, n: int, change: tuple[bytes, bytes] = (b"", b"")) -> bytes:
+    """A real member under another identifier, with one piece of text changed (constructed)."""
+    data = data.replace(old.encode(), f"{old[:8]}{n:012d}".encode())
+    return data.replace(*change) if change[0] else data
+
+
+def build(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def kept(content: dila.ArchiveContent, watches: WatchSet, followed: set[str]) -> dict:
+    """What the pipeline keeps of an archive: its rule, applied to every document."""
+    out = {}
+    for document in content.documents:
+        pieces = [document["title"], document["notice"], document["visas"], document["signers"]]
+        pieces += [f"Article {n} {t}" for n, t in content.articles.get(document["id"], [])]
+        pieces.append(document.get("body", ""))
+        if watches.match(*pieces) or followed & set(document["cites"]):
+            out[document["id"]] = (document, content.articles.get(document["id"], []))
+    return out
+
+
+def test_the_first_look_keeps_exactly_what_a_full_read_keeps():
+    arrete_title = b"praticiens des arm\xc3\xa9es</TITREFULL>"
+    visas = b'<p align="left">\n<br/>La ministre'
+    members = [
+        # 1-2: the real arrêté and its article, the article first; a watch on its article only
+        ("a/JORFARTI000000000012.xml", renumbered(ARTICLE, "JORFTEXT000054861441", 11)),
+        ("a/JORFTEXT000000000011.xml", renumbered(ARRETE, "JORFTEXT000054861441", 11)),
+        # 3: the same, the article last and unconcerned; the text concerned through an
+        # inline tag inside a word of its title, as the title is read (« vidéo<b>…</b> »)
+        (
+            "a/JORFTEXT000000000021.xml",
+            renumbered(
+                ARRETE,
+                "JORFTEXT000054861441",
+                21,
+                (arrete_title, b"vid\xc3\xa9o<b>protection</b> des casernes</TITREFULL>"),
+            ),
+        ),
+        # 4: a concern written with a character reference in the visas
+        (
+            "a/JORFTEXT000000000031.xml",
+            renumbered(
+                ARRETE, "JORFTEXT000054861441", 31, (visas, b"<p>Vu la loi sur les a&#233;ronefs")
+            ),
+        ),
+        # 5: nothing concerned: read, checked, not parsed
+        ("a/JORFTEXT000000000041.xml", renumbered(DECRET, "JORFTEXT000027904809", 41)),
+        # 6: concerned only because it cites a followed text
+        (
+            "a/JORFTEXT000000000051.xml",
+            renumbered(
+                ARRETE,
+                "JORFTEXT000054861441",
+                51,
+                (b"JORFTEXT000054310327", b"JORFTEXT000000000099"),
+            ),
+        ),
+        # 7: a CNIL deliberation in CDATA: cannot be judged without reading it
+        (
+            "a/CNILTEXT000000000061.xml",
+            renumbered(
+                CNIL,
+                "CNILTEXT000026026270",
+                61,
+                (b"<p>Volkswagen Group France</p>", b"<![CDATA[Volkswagen & cie]]>"),
+            ),
+        ),
+        # 8: broken, concerned by nothing: still reported; then text 3's article, unconcerned
+        ("a/JORFTEXT000000000071.xml", DECRET[:900]),
+        (
+            "a/JORFARTI000000000022.xml",
+            renumbered(ARTICLE, "JORFTEXT000054861441", 21, (b"Neurochirurgie", b"Cardiologie")),
+        ),
+    ]
+    watches = WatchSet(
+        [
+            WatchDefinition("neuro", ["neurochirurgie"]),
+            WatchDefinition("video", ["vidéoprotection", "aéronef"]),
+            WatchDefinition("vw", ["Volkswagen"]),
+        ]
+    )
+    body = build(members)
+    full = dila.read_archive(body)
+    followed = {"JORFTEXT000000000099"}
+    first = dila.read_archive(
+        body, wanted=lambda text, ids: watches.may_match(text) or bool(followed & set(ids))
+    )
+    assert kept(first, watches, followed) == kept(full, watches, followed)
+    assert set(kept(full, watches, followed)) >= {
+        "JORFTEXT000000000011",
+        "JORFTEXT000000000021",
+        "JORFTEXT000000000031",
+        "JORFTEXT000000000051",
+        "CNILTEXT000000000061",
+    }
+    assert first.texts == full.texts == 6
+    assert [d["id"] for d in first.documents] == [
+        d["id"] for d in full.documents if d["id"] != "JORFTEXT000000000041"
+    ]
+    assert [name for name, _ in first.skipped] == [name for name, _ in full.skipped]
+    assert first.skipped[0][0].endswith("71.xml") and "malformed" in first.skipped[0][1]
+    bare = dila.read_archive(body, wanted=lambda t, i: watches.may_match(t))
+    assert kept(bare, watches, set()) == kept(full, watches, set())
