@@ -20,10 +20,11 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sqlalchemy import Engine
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
 from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
+from notify.sitefiles import Files
 from store import timeline
 from store.db import session_scope
 from store.identity import slugify
@@ -40,6 +42,20 @@ from store.timeline import decoded
 MANIFEST = "manifest.json"
 DOSSIER_FILES = ("index.html", "search.json", "events.json", "atom.xml", "deadlines.ics")
 LATEST = 30
+ASIDE = 2000  # event pages to write from which a child process writes them
+EXPORTED = (  # the fields of events.json
+    "key",
+    "kind",
+    "iso",
+    "title",
+    "summary",
+    "url",
+    "source",
+    "identifiers",
+    "status",
+    "revision",
+    "flags",
+)
 KIND_ORDER = (
     "law",
     "decree",
@@ -93,19 +109,25 @@ def _safe_url(url: str | None) -> str:
     return safe_url(url)
 
 
+@lru_cache(maxsize=8192)
+def _shown_date(day: date, precision: str = "day") -> str:
+    return french_date(day, precision)
+
+
 def _view(
     row: Any, dossiers: list[str], watches: list[str], revisions: int, fingerprint: str
 ) -> _View:
     identifiers = decoded(row.identifiers) or {}
     seen = row.first_seen_at
+    day = row.date
     return _View(
         key=row.key,
         page=page_name(row.key),
         kind=row.kind,
         label=kind_label(row.kind),
-        date=row.date,
-        iso=row.date.isoformat(),
-        shown_date=french_date(row.date, row.date_precision),
+        date=day,
+        iso=day.isoformat(),
+        shown_date=_shown_date(day, row.date_precision),
         title=row.title,
         summary=row.summary,
         url=_safe_url(row.url),
@@ -120,9 +142,9 @@ def _view(
         provenance=decoded(row.provenance) or {},
         cites=decoded(row.cites) or [],
         seen=seen,
-        seen_date=french_date(seen.date()),
-        dossiers=list(dossiers),
-        watches=list(watches),
+        seen_date=_shown_date(seen.date()),
+        dossiers=dossiers,
+        watches=watches,
         fingerprint=fingerprint,
     )
 
@@ -145,35 +167,51 @@ class _Writer:
     def __init__(self, out: Path, previous: dict[str, str], force: bool):
         self.out, self.previous, self.force = out, previous, force
         self.report = BuildReport()
-        self.made: set[str] = set()
+        self.files = Files()
 
     def needed(self, path: str, fingerprint: str) -> bool:
         self.report.pages[path] = fingerprint
         return self.force or self.previous.get(path) != fingerprint
 
     def write(self, path: str, content: str | bytes) -> None:
-        target = f"{self.out}/{path}"
-        parent = target.rpartition("/")[0]
-        if parent not in self.made:
-            os.makedirs(parent, exist_ok=True)
-            self.made.add(parent)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        if path in self.previous:  # replace atomically what a reader may be looking at
-            _write(target + ".tmp", data)
-            os.replace(target + ".tmp", target)
-        else:
-            _write(target, data)
+        # replace atomically what a reader may be looking at
+        self.files.put(f"{self.out}/{path}", data, replace=path in self.previous)
         self.report.written += 1
 
 
-def _write(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+def _aside(work: Callable[[], None], writer: _Writer, files: int) -> Callable[[], int]:
+    """Run ``work``, which writes ``files`` files through ``writer``, in a child process
+    when they are many, so that another core renders meanwhile. Returns a function that
+    waits for it, returns how many files it wrote, and raises ``OSError`` if it failed."""
+    if files < ASIDE or not hasattr(os, "fork"):
+        work()
+        return lambda: 0
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, say what went wrong if anything, leave at once
+        os.close(reading)
+        code = 0
+        try:
+            writer.files = Files()
+            work()
+            writer.files.close()
+        except BaseException as exc:  # reported to the parent
+            os.write(writing, f"{type(exc).__name__}: {exc}".encode()[:4000])
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writing)
+
+    def wait() -> int:
+        with os.fdopen(reading, "rb") as pipe:
+            problem = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OSError(f"writing the event pages failed: {problem or status}")
+        return files
+
+    return wait
 
 
 @dataclass
@@ -225,105 +263,114 @@ def build_site(
         json.dumps(sorted(watches.items())),
     )
     state = previous.get("state") or {}
-    with session_scope(engine) as session:
-        counters = timeline.counters(session)
-        plan = None
-        same_day = state.get("today") == today.isoformat() and state.get("config") == config
-        if same_day and not writer.force:
-            plan = _changes(session, writer, state, counters, dossiers, watches, titles)
-        if plan is None:
-            plan = _everything(session, writer, dossiers, watches, titles)
-        plan.latest = timeline.latest(session, LATEST)
-        _complete(session, plan, plan.latest, titles)
-        dossier_prints = {
-            slug: _hash(
-                info.title,
-                info.description,
-                ",".join(info.watches),
-                today.isoformat(),
-                *(plan.prints[r.id] for r in plan.members[slug]),
+    try:
+        with session_scope(engine) as session:
+            counters = timeline.counters(session)
+            plan = None
+            same_day = state.get("today") == today.isoformat() and state.get("config") == config
+            if same_day and not writer.force:
+                plan = _changes(session, writer, state, counters, dossiers, watches, titles)
+            if plan is None:
+                plan = _everything(session, writer, dossiers, watches, titles)
+            plan.latest = timeline.latest(session, LATEST)
+            _complete(session, plan, plan.latest, titles)
+            dossier_prints = {
+                slug: _hash(
+                    info.title,
+                    info.description,
+                    ",".join(info.watches),
+                    today.isoformat(),
+                    *(plan.prints[r.id] for r in plan.members[slug]),
+                )
+                for slug, info in dossiers.items()
+                if slug in plan.members
+            }
+            stale = set()
+            for slug, fp in dossier_prints.items():  # every file is noted, changed or not
+                if any([writer.needed(f"dossiers/{slugify(slug)}/{n}", fp) for n in DOSSIER_FILES]):  # noqa: C419
+                    stale.add(slug)
+            watch_prints = {
+                slug: _hash(
+                    "watch", slug, title, *(plan.prints[r.id] for r in plan.watch_members[slug])
+                )
+                for slug, title in watches.items()
+                if slug in plan.watch_members
+            }
+            stale_watches = {
+                slug
+                for slug, fp in watch_prints.items()
+                if writer.needed(f"watches/{slugify(slug)}/atom.xml", fp)
+            }
+            wanted = {r.id for r in plan.render} | set(plan.latest)
+            for slug in stale:
+                wanted.update(r.id for r in plan.members[slug])
+            for slug in stale_watches:
+                wanted.update(r.id for r in plan.watch_members[slug])
+            for members in plan.members.values():  # what the index says of each dossier
+                wanted.update(r.id for r in _ends(members, today))
+            rows = timeline.full(session, None if len(wanted) > len(plan.prints) // 2 else wanted)
+        views = {
+            i: _view(
+                rows[i],
+                plan.dossier_links.get(i, []),
+                plan.watch_links.get(i, []),
+                plan.counts.get(i, 1),
+                plan.prints[i],
             )
-            for slug, info in dossiers.items()
-            if slug in plan.members
+            for i in wanted
         }
-        stale = set()
-        for slug, fp in dossier_prints.items():  # every file is noted, changed or not
-            if any([writer.needed(f"dossiers/{slugify(slug)}/{n}", fp) for n in DOSSIER_FILES]):  # noqa: C419
-                stale.add(slug)
-        watch_prints = {
-            slug: _hash(
-                "watch", slug, title, *(plan.prints[r.id] for r in plan.watch_members[slug])
-            )
-            for slug, title in watches.items()
-            if slug in plan.watch_members
+        env = _environment(templates_dir, layout)
+        context = {
+            "public_url": public_url.rstrip("/"),
+            "today": today,
+            "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
         }
-        stale_watches = {
-            slug
-            for slug, fp in watch_prints.items()
-            if writer.needed(f"watches/{slugify(slug)}/atom.xml", fp)
-        }
-        wanted = {r.id for r in plan.render} | set(plan.latest)
-        for slug in stale:
-            wanted.update(r.id for r in plan.members[slug])
+        event_template = env.get_template("site/event.html")
+
+        def event_pages() -> None:
+            for r in plan.render:
+                view = views[r.id]
+                writer.write(
+                    f"events/{view['page']}",
+                    event_template.render(context, e=view, root="../", dossier_titles=titles),
+                )
+
+        events_done = _aside(event_pages, writer, len(plan.render))
+        summaries = []
+        for slug, info in dossiers.items():
+            if slug not in plan.members:
+                summaries.append(plan.summaries[slug])
+                continue
+            members = plan.members[slug]
+            summary = _summary(info, members, views, today, dossier_prints[slug])
+            summaries.append(summary)
+            if slug in stale:
+                _dossier(writer, env, context, info, summary, members, views, watches, today)
         for slug in stale_watches:
-            wanted.update(r.id for r in plan.watch_members[slug])
-        for members in plan.members.values():  # what the index says of each dossier
-            wanted.update(r.id for r in _ends(members, today))
-        rows = timeline.full(session, None if len(wanted) > len(plan.prints) // 2 else wanted)
-    views = {
-        i: _view(
-            rows[i],
-            plan.dossier_links.get(i, []),
-            plan.watch_links.get(i, []),
-            plan.counts.get(i, 1),
-            plan.prints[i],
-        )
-        for i in wanted
-    }
-    env = _environment(templates_dir, layout)
-    context = {
-        "public_url": public_url.rstrip("/"),
-        "today": today,
-        "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
-    }
-    event_template = env.get_template("site/event.html")
-    for r in plan.render:
-        view = views[r.id]
-        writer.write(
-            f"events/{view['page']}",
-            event_template.render(context, e=view, root="../", dossier_titles=titles),
-        )
+            members = [views[r.id] for r in plan.watch_members[slug]]
+            path = f"watches/{slugify(slug)}/atom.xml"
+            writer.write(
+                path, atom_feed(env, f"Veilleur — {watches[slug]}", path, members, public_url)
+            )
 
-    summaries = []
-    for slug, info in dossiers.items():
-        if slug not in plan.members:
-            summaries.append(plan.summaries[slug])
-            continue
-        members = plan.members[slug]
-        summary = _summary(info, members, views, today, dossier_prints[slug])
-        summaries.append(summary)
-        if slug in stale:
-            _dossier(writer, env, context, info, summary, members, views, watches, today)
-    for slug in stale_watches:
-        members = [views[r.id] for r in plan.watch_members[slug]]
-        path = f"watches/{slugify(slug)}/atom.xml"
-        writer.write(path, atom_feed(env, f"Veilleur — {watches[slug]}", path, members, public_url))
-
-    latest_views = [views[i] for i in plan.latest]
-    fingerprint = _hash(
-        "index",
-        *(s["fingerprint"] for s in summaries),
-        *(v["fingerprint"] for v in latest_views),
-        today.isoformat(),
-    )
-    if writer.needed("index.html", fingerprint):
-        writer.write(
-            "index.html",
-            env.get_template("site/index.html").render(
-                context, root="", dossiers=summaries, latest=latest_views
-            ),
+        latest_views = [views[i] for i in plan.latest]
+        fingerprint = _hash(
+            "index",
+            *(s["fingerprint"] for s in summaries),
+            *(v["fingerprint"] for v in latest_views),
+            today.isoformat(),
         )
-    _static(writer, templates_dir)
+        if writer.needed("index.html", fingerprint):
+            writer.write(
+                "index.html",
+                env.get_template("site/index.html").render(
+                    context, root="", dossiers=summaries, latest=latest_views
+                ),
+            )
+        _static(writer, templates_dir)
+        writer.report.written += events_done()
+    finally:
+        writer.files.close()
     report = writer.report
     _remove_stale(out, writer.previous, report)
     report.unchanged = len(report.pages) - report.written
@@ -533,29 +580,11 @@ def _dossier(
             ensure_ascii=False,
         ),
     )
+    exported = itemgetter(*EXPORTED)
     writer.write(
         f"{base}/events.json",
         json.dumps(
-            [
-                {
-                    k: m[k]
-                    for k in (
-                        "key",
-                        "kind",
-                        "iso",
-                        "title",
-                        "summary",
-                        "url",
-                        "source",
-                        "identifiers",
-                        "status",
-                        "revision",
-                        "flags",
-                    )
-                }
-                for m in members
-            ],
-            ensure_ascii=False,
+            [dict(zip(EXPORTED, exported(m), strict=True)) for m in members], ensure_ascii=False
         ),
     )
     writer.write(

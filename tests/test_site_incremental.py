@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sitehelp import TODAY, prepared
 
+import notify.site
 from notify.site import DOSSIER_FILES, DossierInfo, build_site
 from store import repo
 from store.db import session_scope
@@ -213,3 +214,20 @@ def test_new_events_then_a_change_the_same_day(site):
         written = site.check()
         assert "dossiers/drones/index.html" in written and not _vsa_pages(written)
     assert "Échéance 0" in (site.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_many_event_pages_are_written_by_a_child_process(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "ASIDE", 1)
+    report = site.build()
+    assert report.written == len(report.pages)
+    assert "SPOX2233026L" in (site.out / f"events/{LAW}.html").read_text(encoding="utf-8")
+    site.today = TODAY + timedelta(days=1)
+    assert site.check()
+
+
+def test_a_failure_to_write_in_the_child_process_is_raised(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "ASIDE", 1)
+    site.out.mkdir()
+    (site.out / "events").write_text("not a directory", encoding="utf-8")
+    with pytest.raises(OSError, match="event pages"):
+        site.build()
