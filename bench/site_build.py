@@ -10,6 +10,8 @@ same run, on the same store.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import tempfile
 import time
 from datetime import date, timedelta
@@ -60,9 +62,9 @@ def main() -> None:
         dossiers = {f"d{d}": DossierInfo(f"d{d}", f"Dossier {d}", "") for d in range(DOSSIERS)}
         out = Path(tmp) / "site"
         today = date(2026, 11, 24)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _cpu()
         full = build_site(engine, out, dossiers=dossiers, watches={}, today=today)
-        full_time = time.perf_counter() - began
+        full_time, full_cpu = time.perf_counter() - began, _cpu() - cpu
         with session_scope(engine) as session:
             ids = repo.upsert_events(
                 session,
@@ -77,16 +79,32 @@ def main() -> None:
                 ],
             ).item_ids
             repo.link_events(session, "d7", ids, "bench")
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _cpu()
         again = build_site(engine, out, dossiers=dossiers, watches={}, today=today)
-        incremental = time.perf_counter() - began
+        incremental, again_cpu = time.perf_counter() - began, _cpu() - cpu
     print(f"store filled with {args.events} events in {filled:.1f} s (not part of the build)")
-    print(f"full build          : {full_time:6.2f} s, {full.written} files (goal < 10 s)")
+    print(
+        f"full build          : {full_time:6.2f} s, {full.written} files (goal < 10 s); "
+        f"CPU {full_cpu:.1f} s over {os.cpu_count()} cores"
+    )
     print(
         f"after one new event : {incremental:6.2f} s, {again.written} files written, "
-        f"{again.unchanged} unchanged"
+        f"{again.unchanged} unchanged; CPU {again_cpu:.2f} s"
     )
     print(f"ratio full/incremental: {full_time / incremental:.1f}x (goal >= 20x)")
+    peak = max(
+        resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    print(f"peak memory of one process: {peak / 1024:.0f} MiB")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the children it waited for (user + system)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":
