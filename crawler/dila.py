@@ -15,8 +15,11 @@ Formats (SOURCES.md §2): incremental archives ``JORF_YYYYMMDD-HHMMSS.tar.gz`` (
 from __future__ import annotations
 
 import html
+import multiprocessing
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.parsers import expat
@@ -105,27 +108,40 @@ class ArchiveContent:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (member, reason)
     truncated: str = ""  # why reading stopped early, if it did
     texts: int = 0  # texts found, read in full or not
+    workers: int = 0  # worker processes that looked at members, if any
 
 
 # (searchable text of a member, identifiers it names) -> could a text drawn from it be kept?
 Wanted = Callable[[str, Iterable[str]], bool]
+# Members looked at in this process before worker processes are started for the rest: a
+# daily archive never pays for starting them.
+SEQUENTIAL_MEMBERS = 5000
+_BATCH = 256
 
 
 def read_archive(
-    body: bytes, max_member_bytes: int = MAX_MEMBER_BYTES, wanted: Wanted | None = None
+    body: bytes,
+    max_member_bytes: int = MAX_MEMBER_BYTES,
+    wanted: Wanted | None = None,
+    workers: int = 1,
+    sequential_members: int = SEQUENTIAL_MEMBERS,
 ) -> ArchiveContent:
     """Read every member of a ``.tar.gz`` held in memory; bad members are skipped and noted.
 
     With ``wanted``, a text is parsed in full only when ``wanted`` says that its member, or
     one of its articles, could be kept; every member is still checked, so a malformed one is
-    reported whether or not it matters.
+    reported whether or not it matters. With ``workers`` > 1 (and a picklable ``wanted``),
+    the members past the first ``sequential_members`` are looked at in that many worker
+    processes while this one decompresses; the result is the same.
     """
-    reader = _Reader(max_member_bytes, wanted)
+    reader = _Reader(max_member_bytes, wanted, workers, sequential_members)
     try:
         for member, data in tarstream.iter_members(body, max_member_bytes):
             reader.add(member, data)
     except (tarstream.TarError, *tarstream.STREAM_ERRORS) as exc:
         reader.content.truncated = f"{type(exc).__name__}: {exc}"
+    finally:
+        reader.drain()
     return reader.finish()
 
 
@@ -134,22 +150,61 @@ _ARTICLE_CID = re.compile(rb"<TEXTE\s[^>]*?\bcid=\"([A-Z]{4}TEXT\d{12})\"")
 _TEXT_CID = re.compile(rb"<(?:CID|ID)>\s*([A-Z]{4}TEXT\d{12})\s*</(?:CID|ID)>")
 _TAG = re.compile(rb"<[^>]*>")
 _TITLE = re.compile(rb"<(TITREFULL|TITRE)>(.*?)</\1>", re.S)
-_ID_TAIL = re.compile(rb"TEXT\d{12}")
+_ANY_ID = re.compile(rb"[A-Z]{4}TEXT\d{12}")
 _ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([\w.\-]+)", re.I)
 _TEXT_ROOTS = (b"TEXTE_VERSION", b"TEXTE_CNIL")
+
+# (why it is not well-formed, root tag, text identifier or "" to read it in full, wanted)
+Look = tuple[str, bytes, str, bool]
+
+
+def look(data: bytes, wanted: Wanted) -> Look:
+    """A member's first look: is it well-formed, what is it, could it be kept."""
+    problem = check_xml(data)
+    if problem:
+        return problem, b"", "", False
+    root = _ROOT.search(data)
+    tag = root.group(1) if root else b""
+    if tag == b"ARTICLE":
+        found = _ARTICLE_CID.search(data)
+    elif tag in _TEXT_ROOTS:
+        found = _TEXT_CID.search(data)
+    else:
+        return "", tag, "", False
+    if found is None:
+        return "", tag, "", True
+    text = searchable_text(data, article=tag == b"ARTICLE")
+    keep = text is None or wanted(text, {m.decode() for m in _ANY_ID.findall(data)})
+    return "", tag, found.group(1).decode(), keep
+
+
+_WORKER_WANTED: Wanted | None = None
+
+
+def _start_worker(wanted: Wanted) -> None:
+    global _WORKER_WANTED
+    _WORKER_WANTED = wanted
+
+
+def _look_batch(batch: list[bytes]) -> list[Look]:
+    return [look(data, _WORKER_WANTED) for data in batch]
 
 
 class _Reader:
     """The members of one archive, read in full or only looked at (see ``read_archive``)."""
 
-    def __init__(self, cap: int, wanted: Wanted | None):
+    def __init__(self, cap: int, wanted: Wanted | None, workers: int, sequential: int):
         self.cap, self.wanted = cap, wanted
+        self.workers, self.sequential = (workers if wanted is not None else 1), sequential
         self.content = ArchiveContent()
         self.order = 0
         self.documents: list[tuple[int, dict]] = []
         self.unread: dict[str, tuple[int, str, bytes]] = {}  # text cid -> member
         self.raw_articles: dict[str, list[tuple[str, bytes]]] = {}
         self.revived: set[str] = set()  # texts one of whose articles is wanted
+        self.pool: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[int, str, bytes]] = []
+        self.in_flight: deque[tuple[list[tuple[int, str, bytes]], Future]] = deque()
 
     def add(self, member: tarstream.Member, data: bytes | None) -> None:
         name, skipped = member.name, self.content.skipped
@@ -172,33 +227,70 @@ class _Reader:
         self.order += 1
         if self.wanted is None:
             self._read(name, data)
-            return
-        problem = check_xml(data)
+        elif self.workers > 1 and self.order > self.sequential:
+            self.batch.append((self.order, name, data))
+            if len(self.batch) >= _BATCH:
+                self._submit()
+        else:
+            self._apply(self.order, name, data, look(data, self.wanted))
+
+    def _submit(self) -> None:
+        batch, self.batch = self.batch, []
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self.wanted,),
+            )
+            self.content.workers = self.workers
+        self.in_flight.append((batch, self.pool.submit(_look_batch, [m[2] for m in batch])))
+        while len(self.in_flight) > 2 * self.workers:  # bounded: memory stays flat
+            self._take_first()
+
+    def _take_first(self) -> None:
+        batch, future = self.in_flight.popleft()
+        try:
+            looks = future.result()
+        except Exception:  # a worker died: look at this batch here
+            looks = [look(data, self.wanted) for _, _, data in batch]
+        for (order, name, data), result in zip(batch, looks, strict=True):
+            self._apply(order, name, data, result)
+
+    def drain(self) -> None:
+        """Wait for the worker processes, if any, and stop them."""
+        try:
+            if self.batch:
+                if self.pool is None and len(self.batch) < _BATCH:
+                    for order, name, data in self.batch:
+                        self._apply(order, name, data, look(data, self.wanted))
+                    self.batch = []
+                else:
+                    self._submit()
+            while self.in_flight:
+                self._take_first()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
+
+    def _apply(self, order: int, name: str, data: bytes, result: Look) -> None:
+        problem, tag, cid, keep = result
         if problem:
-            skipped.append((name, problem))
-            return
-        root = _ROOT.search(data)
-        tag = root.group(1) if root else b""
-        if tag == b"ARTICLE":
-            found = _ARTICLE_CID.search(data)
-            if found is None:
-                self._read(name, data)
+            self.content.skipped.append((name, problem))
+        elif tag == b"ARTICLE":
+            if not cid:
+                self._read(name, data, order)
                 return
-            cid = found.group(1).decode()
             self.raw_articles.setdefault(cid, []).append((name, data))
-            if self._wanted(data, article=True):
+            if keep:
                 self.revived.add(cid)
         elif tag in _TEXT_ROOTS:
             self.content.texts += 1
-            found = _TEXT_CID.search(data)
-            if found is None or self._wanted(data, article=False):
-                self._read(name, data)
+            if not cid or keep:
+                self._read(name, data, order)
             else:
-                self.unread[found.group(1).decode()] = (self.order, name, data)
-
-    def _wanted(self, data: bytes, article: bool) -> bool:
-        text = searchable_text(data, article)
-        return text is None or self.wanted(text, _named_identifiers(data))
+                self.unread[cid] = (order, name, data)
 
     def _read(self, name: str, data: bytes, order: int | None = None) -> None:
         try:
@@ -267,13 +359,6 @@ def searchable_text(data: bytes, article: bool = False) -> str | None:
         parts.append(b"Article")
     text = b" ".join(parts).decode("utf-8", "replace")
     return html.unescape(text) if "&#" in text else text
-
-
-def _named_identifiers(data: bytes) -> Iterator[str]:
-    for found in _ID_TAIL.finditer(data):
-        start = found.start() - 4
-        if start >= 0 and data[start : found.start()].isalpha():
-            yield data[start : found.end()].decode("ascii", "replace")
 
 
 def parse_deletions(data: bytes) -> list[str]:

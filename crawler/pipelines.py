@@ -11,12 +11,11 @@ the events. The run (``CrawlRun``) records counts, requests, bytes and what went
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from crawler.items import EventItem, WithdrawalItem
 from crawler.linking import dossier_links, enrich
-from crawler.watch import WatchDefinition, WatchSet
+from crawler.watch import FirstLook, WatchDefinition, WatchSet
 from store import repo
 from store.db import make_engine, session_scope
 from store.identity import followed_value, identity_keys
@@ -73,15 +72,7 @@ class StorePipeline:
             values = {followed_value(i) for i in dossier.get("identifiers", ())}
             self.followed.setdefault(dossier["slug"], set()).update(values)
         self.followed_all = frozenset().union(*self.followed.values())
-        spider.wanted = self.may_keep
-
-    def may_keep(self, text: str, identifiers: Iterable[str]) -> bool:
-        """False only when nothing drawn from ``text`` could be kept: no word of it begins a
-        watch term and it names no followed identifier. Lets a spider skip most texts cheaply.
-        """
-        if self.watches.may_match(text):
-            return True
-        return bool(self.followed_all) and not self.followed_all.isdisjoint(identifiers)
+        spider.wanted = FirstLook(self.watches, self.followed_all)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         spider = spider or self.crawler.spider

@@ -7,6 +7,7 @@ the internet); the remote-control and telnet extensions are off; robots.txt is o
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 MIB = 1024 * 1024
@@ -20,6 +21,7 @@ def build_settings(
     http_timeout: int = 30,
     max_response_mb: int = 64,
     max_archive_mb: int = 2048,
+    archive_workers: int = 1,
     log_level: str = "INFO",
     dry_run: bool = False,
     watches: list[dict[str, Any]] | None = None,
@@ -55,6 +57,7 @@ def build_settings(
         "VEILLEUR_DATABASE_URL": database_url,
         "VEILLEUR_DRY_RUN": dry_run,
         "VEILLEUR_MAX_ARCHIVE_BYTES": max_archive_mb * MIB,
+        "VEILLEUR_ARCHIVE_WORKERS": archive_workers or os.cpu_count() or 1,
         "VEILLEUR_WATCHES": watches or [],
         "VEILLEUR_DOSSIERS": dossiers or [],
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",

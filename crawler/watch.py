@@ -187,3 +187,17 @@ def _forms(stem: str) -> set[str]:
     if stem.endswith("al"):
         candidates.add(stem[:-2] + "aux")
     return {word for word in candidates if _stem(word) == stem}
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """Could anything drawn from a text be kept? False only when no watch could match it and
+    it names no followed identifier. Picklable, so that worker processes can share it."""
+
+    watches: WatchSet
+    followed: frozenset[str] = frozenset()
+
+    def __call__(self, text: str, identifiers: Iterable[str]) -> bool:
+        if self.watches.may_match(text):
+            return True
+        return bool(self.followed) and not self.followed.isdisjoint(identifiers)

@@ -26,6 +26,7 @@ def crawl_settings(config: Config, dry_run: bool = False, debug: bool = False) -
         http_timeout=config.http_timeout,
         max_response_mb=config.max_response_mb,
         max_archive_mb=config.max_archive_mb,
+        archive_workers=config.archive_workers,
         log_level="DEBUG" if debug else config.log_level,
         dry_run=dry_run,
         watches=[

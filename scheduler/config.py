@@ -34,6 +34,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    minimum: int = 1  # for whole numbers
 
     @property
     def env(self) -> str:
@@ -66,6 +67,13 @@ SETTINGS: tuple[Setting, ...] = (
         "separately by `max_archive_mb`).",
     ),
     Setting("max_archive_mb", 2048, "Largest DILA archive downloaded, in MiB."),
+    Setting(
+        "archive_workers",
+        0,
+        "Worker processes that look through the members of a large DILA archive (over "
+        "5,000 members) while the crawl decompresses it: 0 for one per CPU, 1 for none.",
+        minimum=0,
+    ),
     Setting("crawl_timeout", 3600, "Seconds after which a crawl process is stopped."),
     Setting("site_dir", "site", "Directory where `veilleur site build` writes the timeline site."),
     Setting(
@@ -338,8 +346,8 @@ def build(
             expected = {int: "a whole number", str: "a string", bool: "true or false"}
             problem(setting.name, f"must be {expected[type(setting.default)]}, got {value!r}")
             continue
-        if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
-            problem(setting.name, "must be greater than 0")
+        if isinstance(value, int) and not isinstance(value, bool) and value < setting.minimum:
+            problem(setting.name, f"must be at least {setting.minimum}")
         settings[setting.name] = value
     if settings.get("log_level", "INFO").upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problem("log_level", "must be DEBUG, INFO, WARNING or ERROR")

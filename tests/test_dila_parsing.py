@@ -10,7 +10,7 @@ import pytest
 from conftest import FILES
 
 from crawler import dila
-from crawler.watch import WatchDefinition, WatchSet
+from crawler.watch import FirstLook, WatchDefinition, WatchSet
 
 LISTING = """<html><body><pre>
 <a href="?C=N;O=D">Name</a>
@@ -209,3 +209,32 @@ def test_the_first_look_keeps_exactly_what_a_full_read_keeps():
     assert first.skipped[0][0].endswith("71.xml") and "malformed" in first.skipped[0][1]
     bare = dila.read_archive(body, wanted=lambda t, i: watches.may_match(t))
     assert kept(bare, watches, set()) == kept(full, watches, set())
+
+
+def test_worker_processes_give_the_same_result(monkeypatch):
+    """A large archive's members looked at in two worker processes: same documents, same
+    articles, same skipped members as when everything happens in this process."""
+    members = []
+    for n in range(400):
+        change = (b"praticiens des arm\xc3\xa9es", b"drones") if n % 7 == 0 else (b"", b"")
+        members.append((f"a/T{n}.xml", renumbered(ARRETE, "JORFTEXT000054861441", n, change)))
+        members.append((f"a/A{n}.xml", renumbered(ARTICLE, "JORFTEXT000054861441", n)))
+        if n % 100 == 0:
+            members.append((f"a/broken{n}.xml", ARRETE[:500]))
+    body = build(members)
+    look = FirstLook(WatchSet([WatchDefinition("drones", ["drone"])]))
+    submitted = []
+
+    class Counting(dila.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(dila, "ProcessPoolExecutor", Counting)
+    alone = dila.read_archive(body, wanted=look, workers=1)
+    shared = dila.read_archive(body, wanted=look, workers=2, sequential_members=50)
+    assert sum(submitted) == len(members) - 50  # the rest went to the workers
+    assert [d["id"] for d in shared.documents] == [d["id"] for d in alone.documents]
+    assert len(alone.documents) == 58 and alone.texts == shared.texts == 400
+    assert shared.documents == alone.documents and shared.articles == alone.articles
+    assert sorted(shared.skipped) == sorted(alone.skipped) and len(alone.skipped) == 4

@@ -338,3 +338,36 @@ def test_a_dry_run_reads_everything_and_stores_nothing(jorf, sqlite_url):
         assert repo.events(session, sources=["dila_jorf"]) == []
         assert repo.source_state(session, "dila_jorf").cursor == {}
         assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
+
+
+def test_a_large_archive_is_looked_at_by_worker_processes(replay, tmp_path, sqlite_url):  # noqa: F811
+    """6,000 members (past the 5,000 read in the crawl process): the rest go to two worker
+    processes started from the crawl, and every concerned text is stored, once."""
+    members = {}
+    for n in range(3000):
+        cid = f"JORFTEXT{100_000_000_000 + n:012d}"
+        text = ARRETE.replace(b"JORFTEXT000054861441", cid.encode())
+        text = text.replace(b"ARMK2624825A", f"ARMK{n:07d}A".encode())
+        if n % 100 != 99:  # one in a hundred concerns the watch on « praticiens des armées »
+            text = text.replace(b"arm\xc3\xa9es", b"h\xc3\xb4pitaux")
+        article = ARTICLE.replace(b"JORFTEXT000054861441", cid.encode())
+        if n % 100 != 99:
+            article = article.replace(b"arm\xc3\xa9es", b"h\xc3\xb4pitaux")
+        members[member_path(cid)] = text
+        members[member_path(f"JORFARTI{100_000_000_000 + n:012d}")] = article
+    name = f"JORF_{STAMP}.tar.gz"
+    replay.add("/OPENDATA/JORF/", listing([name]), content_type="text/html")
+    replay.add(f"/OPENDATA/JORF/{name}", archive(members))
+    config = write_config(tmp_path, replay.url("/OPENDATA/JORF/"))
+    config.write_text("archive_workers = 2\n" + config.read_text(encoding="utf-8"), "utf-8")
+    result = crawl(config, sqlite_url, "dila_jorf")
+    assert result.returncode == 0, result.stderr
+    assert "dila_jorf: ok — 30 new, 0 updated" in result.stdout
+    assert "3000 text(s), 30 read in full" in result.stderr
+    assert "looked at with 2 worker processes" in result.stderr
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        stored = select(func.count()).select_from(Event).where(Event.source == "dila_jorf")
+        assert session.scalar(stored) == 30
+        assert repo.find_event(session, "JORFTEXT", "JORFTEXT100000002999") is not None
+    engine.dispose()

@@ -101,7 +101,11 @@ class DilaJorfSpider(SourceSpider):
         # The pipeline's first look: texts no watch or followed identifier could concern are
         # checked but not parsed in full (see dila.read_archive).
         with _collector_paused():  # tens of thousands of short-lived objects, no cycles
-            content = dila.read_archive(response.body, wanted=getattr(self, "wanted", None))
+            content = dila.read_archive(
+                response.body,
+                wanted=getattr(self, "wanted", None),
+                workers=self.settings.getint("VEILLEUR_ARCHIVE_WORKERS", 1),
+            )
         fetched = datetime.now(UTC).isoformat(timespec="seconds")
         for member, reason in content.skipped:
             self.problem(f"{archive.name}: member {member} skipped: {reason}")
@@ -124,13 +128,14 @@ class DilaJorfSpider(SourceSpider):
         for identifier in content.deleted:
             yield WithdrawalItem(self.slug, identifier[:8], identifier)
         self.logger_.info(
-            "%s: %s — %d text(s), %d read in full, %d deletion(s), %d skipped member(s)",
+            "%s: %s — %d text(s), %d read in full, %d deletion(s), %d skipped member(s)%s",
             self.slug,
             archive.name,
             content.texts,
             kept,
             len(content.deleted),
             len(content.skipped),
+            f", looked at with {content.workers} worker processes" if content.workers else "",
         )
         self.next_cursor["last_archive"] = archive.name
         self.next_cursor["last_archive_stamp"] = archive.stamp
