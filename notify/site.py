@@ -286,8 +286,9 @@ def build_site(
                 if slug in plan.members
             }
             stale = set()
-            for slug, fp in dossier_prints.items():  # every file is noted, changed or not
-                if any([writer.needed(f"dossiers/{slugify(slug)}/{n}", fp) for n in DOSSIER_FILES]):  # noqa: C419
+            for slug, fp in dossier_prints.items():
+                needed = [writer.needed(f"dossiers/{slugify(slug)}/{n}", fp) for n in DOSSIER_FILES]
+                if any(needed):  # every file noted first, changed or not
                     stale.add(slug)
             watch_prints = {
                 slug: _hash(
