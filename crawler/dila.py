@@ -130,9 +130,11 @@ def read_archive(
 
     With ``wanted``, a text is parsed in full only when ``wanted`` says that its member, or
     one of its articles, could be kept; every member is still checked, so a malformed one is
-    reported whether or not it matters. With ``workers`` > 1 (and a picklable ``wanted``),
-    the members past the first ``sequential_members`` are looked at in that many worker
-    processes while this one decompresses; the result is the same.
+    reported whether or not it matters. Members are not kept in memory: the texts an article
+    made worth reading, and the articles of the texts read, are read in a second pass over
+    the archive. With ``workers`` > 1 (and a picklable ``wanted``), the members past the
+    first ``sequential_members`` are looked at in that many worker processes while this one
+    decompresses; the result is the same.
     """
     reader = _Reader(max_member_bytes, wanted, workers, sequential_members)
     try:
@@ -142,15 +144,17 @@ def read_archive(
         reader.content.truncated = f"{type(exc).__name__}: {exc}"
     finally:
         reader.drain()
+    reader.second_pass(body)
     return reader.finish()
 
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
 _ARTICLE_CID = re.compile(rb"<TEXTE\s[^>]*?\bcid=\"([A-Z]{4}TEXT\d{12})\"")
-_TEXT_CID = re.compile(rb"<(?:CID|ID)>\s*([A-Z]{4}TEXT\d{12})\s*</(?:CID|ID)>")
+_TEXT_CID = re.compile(rb"<CID>\s*([A-Z]{4}TEXT\d{12})\s*</CID>")
+_TEXT_OWN_ID = re.compile(rb"<ID>\s*([A-Z]{4}TEXT\d{12})\s*</ID>")
 _TAG = re.compile(rb"<[^>]*>")
 _TITLE = re.compile(rb"<(TITREFULL|TITRE)>(.*?)</\1>", re.S)
-_ANY_ID = re.compile(rb"[A-Z]{4}TEXT\d{12}")
+_ID_TAIL = re.compile(rb"TEXT\d{12}")  # a literal start: searched at C speed
 _ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([\w.\-]+)", re.I)
 _TEXT_ROOTS = (b"TEXTE_VERSION", b"TEXTE_CNIL")
 
@@ -167,14 +171,14 @@ def look(data: bytes, wanted: Wanted) -> Look:
     tag = root.group(1) if root else b""
     if tag == b"ARTICLE":
         found = _ARTICLE_CID.search(data)
-    elif tag in _TEXT_ROOTS:
-        found = _TEXT_CID.search(data)
+    elif tag in _TEXT_ROOTS:  # the chronicle id first, as parse_text reads it
+        found = _TEXT_CID.search(data) or _TEXT_OWN_ID.search(data)
     else:
         return "", tag, "", False
     if found is None:
         return "", tag, "", True
     text = searchable_text(data, article=tag == b"ARTICLE")
-    keep = text is None or wanted(text, {m.decode() for m in _ANY_ID.findall(data)})
+    keep = text is None or wanted(text, named_identifiers(data))
     return "", tag, found.group(1).decode(), keep
 
 
@@ -199,8 +203,7 @@ class _Reader:
         self.content = ArchiveContent()
         self.order = 0
         self.documents: list[tuple[int, dict]] = []
-        self.unread: dict[str, tuple[int, str, bytes]] = {}  # text cid -> member
-        self.raw_articles: dict[str, list[tuple[str, bytes]]] = {}
+        self.later: dict[int, tuple[bool, str]] = {}  # order -> (is an article, text cid)
         self.revived: set[str] = set()  # texts one of whose articles is wanted
         self.pool: ProcessPoolExecutor | None = None
         self.batch: list[tuple[int, str, bytes]] = []
@@ -208,7 +211,7 @@ class _Reader:
 
     def add(self, member: tarstream.Member, data: bytes | None) -> None:
         name, skipped = member.name, self.content.skipped
-        if name.startswith("/") or ".." in name.split("/"):
+        if not _safe(name):
             skipped.append((name, "unsafe path"))
             return
         if member.kind != "file":
@@ -282,7 +285,7 @@ class _Reader:
             if not cid:
                 self._read(name, data, order)
                 return
-            self.raw_articles.setdefault(cid, []).append((name, data))
+            self.later[order] = (True, cid)
             if keep:
                 self.revived.add(cid)
         elif tag in _TEXT_ROOTS:
@@ -290,7 +293,36 @@ class _Reader:
             if not cid or keep:
                 self._read(name, data, order)
             else:
-                self.unread[cid] = (order, name, data)
+                self.later[order] = (False, cid)
+
+    def second_pass(self, body: bytes) -> None:
+        """Read the texts revived by an article, and the articles of every text read."""
+        read = {document["id"] for _, document in self.documents}
+        texts = {
+            order
+            for order, (article, cid) in self.later.items()
+            if not article and cid in self.revived and cid not in read
+        }
+        read |= {self.later[order][1] for order in texts}
+        wanted = texts | {
+            order for order, (article, cid) in self.later.items() if article and cid in read
+        }
+        if not wanted:
+            return
+        last, order = max(wanted), 0
+        try:
+            for member, data in tarstream.iter_members(body, self.cap):
+                if data is None or member.kind != "file" or not _safe(member.name):
+                    continue
+                if not member.name.endswith(".xml"):
+                    continue
+                order += 1
+                if order in wanted:
+                    self._read(member.name, data, order)
+                if order >= last:
+                    break
+        except (tarstream.TarError, *tarstream.STREAM_ERRORS):
+            pass  # where the archive stops was noted by the first pass
 
     def _read(self, name: str, data: bytes, order: int | None = None) -> None:
         try:
@@ -314,17 +346,24 @@ class _Reader:
                 self.content.texts += 1
 
     def finish(self) -> ArchiveContent:
-        for cid in sorted(self.revived):
-            if cid in self.unread:
-                order, name, data = self.unread.pop(cid)
-                self._read(name, data, order)
-        read = {document["id"] for _, document in self.documents}
-        for cid in sorted(read & self.raw_articles.keys()):
-            for name, data in self.raw_articles[cid]:
-                self._read(name, data)
         self.documents.sort(key=lambda pair: pair[0])
         self.content.documents = [document for _, document in self.documents]
         return self.content
+
+
+def named_identifiers(data: bytes) -> set[str]:
+    """Every text identifier (``JORFTEXT…``, ``CNILTEXT…``) written in a member."""
+    out = set()
+    for found in _ID_TAIL.finditer(data):
+        start = found.start()
+        head = data[start - 4 : start] if start >= 4 else b""
+        if head.isalpha() and head.isupper():
+            out.add((head + found.group()).decode())
+    return out
+
+
+def _safe(name: str) -> bool:
+    return not name.startswith("/") and ".." not in name.split("/")
 
 
 def check_xml(data: bytes) -> str:
