@@ -113,8 +113,10 @@ class ArchiveContent:
 
 # (searchable text of a member, identifiers it names) -> could a text drawn from it be kept?
 Wanted = Callable[[str, Iterable[str]], bool]
-# Members looked at in this process before worker processes are started for the rest: a
-# daily archive never pays for starting them.
+# Worker processes take a second or two to start: they look at members only in archives of
+# at least POOL_BYTES (compressed), past the first SEQUENTIAL_MEMBERS; a daily archive (a few
+# hundred kilobytes to a few megabytes) never starts them.
+POOL_BYTES = 4 * 1024 * 1024
 SEQUENTIAL_MEMBERS = 5000
 _BATCH = 256
 
@@ -125,6 +127,7 @@ def read_archive(
     wanted: Wanted | None = None,
     workers: int = 1,
     sequential_members: int = SEQUENTIAL_MEMBERS,
+    pool_bytes: int = POOL_BYTES,
 ) -> ArchiveContent:
     """Read every member of a ``.tar.gz`` held in memory; bad members are skipped and noted.
 
@@ -132,10 +135,11 @@ def read_archive(
     one of its articles, could be kept; every member is still checked, so a malformed one is
     reported whether or not it matters. Members are not kept in memory: the texts an article
     made worth reading, and the articles of the texts read, are read in a second pass over
-    the archive. With ``workers`` > 1 (and a picklable ``wanted``), the members past the
-    first ``sequential_members`` are looked at in that many worker processes while this one
-    decompresses; the result is the same.
+    the archive. With ``workers`` > 1 (and a picklable ``wanted``), in an archive of at least
+    ``pool_bytes``, the members past the first ``sequential_members`` are looked at in that
+    many worker processes while this one decompresses; the result is the same.
     """
+    workers = workers if len(body) >= pool_bytes else 1
     reader = _Reader(max_member_bytes, wanted, workers, sequential_members)
     try:
         for member, data in tarstream.iter_members(body, max_member_bytes):

@@ -232,7 +232,9 @@ def test_worker_processes_give_the_same_result(monkeypatch):
 
     monkeypatch.setattr(dila, "ProcessPoolExecutor", Counting)
     alone = dila.read_archive(body, wanted=look, workers=1)
-    shared = dila.read_archive(body, wanted=look, workers=2, sequential_members=50)
+    assert dila.read_archive(body, wanted=look, workers=2).documents == alone.documents
+    assert not submitted  # a small archive: no worker started for it
+    shared = dila.read_archive(body, wanted=look, workers=2, sequential_members=50, pool_bytes=0)
     assert sum(submitted) == len(members) - 50  # the rest went to the workers
     assert [d["id"] for d in shared.documents] == [d["id"] for d in alone.documents]
     assert len(alone.documents) == 58 and alone.texts == shared.texts == 400

@@ -21,6 +21,7 @@ from conftest import FILES, veilleur
 from replay import replay  # noqa: F401  (fixture)
 from sqlalchemy import func, select
 
+from crawler import dila
 from store import repo
 from store.db import make_engine, session_scope
 from store.models import CrawlRun, Event, EventRevision
@@ -44,9 +45,9 @@ def member_path(identifier: str) -> str:
     return f"{STAMP}/jorf/global/{kind}/{pairs}/{identifier}.xml"
 
 
-def archive(members: dict[str, bytes]) -> bytes:
+def archive(members: dict[str, bytes], level: int = 9) -> bytes:
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=level) as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -341,8 +342,8 @@ def test_a_dry_run_reads_everything_and_stores_nothing(jorf, sqlite_url):
 
 
 def test_a_large_archive_is_looked_at_by_worker_processes(replay, tmp_path, sqlite_url):  # noqa: F811
-    """6,000 members (past the 5,000 read in the crawl process): the rest go to two worker
-    processes started from the crawl, and every concerned text is stored, once."""
+    """6,000 members, 20 MB (stored uncompressed): past the first 5,000 members, read in the
+    crawl process, the rest go to two worker processes; every concerned text is stored once."""
     members = {}
     for n in range(3000):
         cid = f"JORFTEXT{100_000_000_000 + n:012d}"
@@ -357,7 +358,9 @@ def test_a_large_archive_is_looked_at_by_worker_processes(replay, tmp_path, sqli
         members[member_path(f"JORFARTI{100_000_000_000 + n:012d}")] = article
     name = f"JORF_{STAMP}.tar.gz"
     replay.add("/OPENDATA/JORF/", listing([name]), content_type="text/html")
-    replay.add(f"/OPENDATA/JORF/{name}", archive(members))
+    body = archive(members, level=0)
+    assert len(body) > dila.POOL_BYTES
+    replay.add(f"/OPENDATA/JORF/{name}", body)
     config = write_config(tmp_path, replay.url("/OPENDATA/JORF/"))
     config.write_text("archive_workers = 2\n" + config.read_text(encoding="utf-8"), "utf-8")
     result = crawl(config, sqlite_url, "dila_jorf")
