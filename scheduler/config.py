@@ -70,8 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "archive_workers",
         0,
-        "Worker processes that look through the members of a large DILA archive (over "
-        "5,000 members) while the crawl decompresses it: 0 for one per CPU, 1 for none.",
+        "Worker processes that look through the members of a large DILA archive (4 MiB "
+        "or more) while the crawl decompresses it: 0 for one per CPU, 1 for none.",
         minimum=0,
     ),
     Setting("crawl_timeout", 3600, "Seconds after which a crawl process is stopped."),
