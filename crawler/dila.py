@@ -119,6 +119,10 @@ Wanted = Callable[[str, Iterable[str]], bool]
 POOL_BYTES = 4 * 1024 * 1024
 SEQUENTIAL_MEMBERS = 5000
 _BATCH = 256
+# Workers are forked where the system can: they start at once, with the watches already in
+# memory, and run only ``look`` (regular expressions, expat, set operations): nothing that
+# takes a lock another thread of the crawl could hold. Elsewhere they are spawned.
+_START = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def read_archive(
@@ -181,7 +185,7 @@ def look(data: bytes, wanted: Wanted) -> Look:
         return "", tag, "", False
     if found is None:
         return "", tag, "", True
-    text = searchable_text(data, article=tag == b"ARTICLE")
+    text = searchable_text(data, tag)
     keep = text is None or wanted(text, named_identifiers(data))
     return "", tag, found.group(1).decode(), keep
 
@@ -246,7 +250,7 @@ class _Reader:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=multiprocessing.get_context(_START),
                 initializer=_start_worker,
                 initargs=(self.wanted,),
             )
@@ -383,7 +387,7 @@ def check_xml(data: bytes) -> str:
     return ""
 
 
-def searchable_text(data: bytes, article: bool = False) -> str | None:
+def searchable_text(data: bytes, root: bytes = b"TEXTE_VERSION") -> str | None:
     """Every word a watch could find in a member's text, and more; None if it cannot tell.
 
     Tags become spaces (paragraphs as ``itertext`` separates them), titles are added with
@@ -393,15 +397,47 @@ def searchable_text(data: bytes, article: bool = False) -> str | None:
     declared = _ENCODING.match(data)
     if b"<![CDATA[" in data or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
         return None
-    # Notice, visas, signatures, articles: everything after the metadata (tag names and
-    # attributes come along as extra words, and '<' and '>' fold to spaces like tags).
-    end = data.find(b"</META>")
-    parts = [data[end:] if end >= 0 else data]
+    # The blocks a watch is matched against (tag names and attributes come along as extra
+    # words, and '<' and '>' fold to spaces like tags), and the titles.
+    parts = _blocks_of(data, _BLOCKS.get(root, ()))
+    if parts is None:  # an unexpected shape: everything after the metadata
+        end = data.find(b"</META>")
+        parts = [data[end:] if end >= 0 else data]
     parts.extend(_TAG.sub(b"", title) for _, title in _TITLE.findall(data))
-    if article:
+    if root == b"ARTICLE":  # an article is matched as « Article <number> <text> »
         parts.append(b"Article")
+        parts.extend(_NUM.findall(data))
     text = b" ".join(parts).decode("utf-8", "replace")
     return html.unescape(text) if "&#" in text else text
+
+
+_BLOCKS = {
+    b"TEXTE_VERSION": (b"NOTICE", b"VISAS", b"SIGNATAIRES"),
+    b"TEXTE_CNIL": (b"BLOC_TEXTUEL",),
+    b"ARTICLE": (b"BLOC_TEXTUEL",),
+}
+_NUM = re.compile(rb"<NUM>([^<]*)</NUM>")
+
+
+def _blocks_of(data: bytes, tags: tuple[bytes, ...]) -> list[bytes] | None:
+    """The blocks ``tags`` of a member (notice, visas, signatures, text); None if one is
+    written in a way this quick reading does not expect (attributes, no end), or if the
+    member is of another kind."""
+    if not tags:
+        return None
+    parts = []
+    for tag in tags:
+        start = data.find(b"<" + tag + b">")
+        if start < 0:
+            other = data.find(b"<" + tag)
+            if other >= 0 and not data.startswith(b"/>", other + len(tag) + 1):
+                return None
+            continue
+        end = data.find(b"</" + tag + b">", start)
+        if end < 0:
+            return None
+        parts.append(data[start:end])
+    return parts
 
 
 def parse_deletions(data: bytes) -> list[str]:

@@ -8,6 +8,7 @@ word by word, whatever the number of watches.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,6 +36,49 @@ _TABLE = bytes(
 
 _APOSTROPHE = bytes.maketrans(b"'", b" ")
 _LOOSE = _TABLE.translate(_APOSTROPHE)
+
+
+def _nfkd_ascii(text: str) -> bytes:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+
+
+def _outside_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Characters outside Latin-1 become what NFKD and ASCII make of them (often nothing)."""
+    piece = error.object[error.start : error.end]  # type: ignore[attr-defined]
+    return _nfkd_ascii(piece).decode("ascii"), error.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("veilleur-nfkd", _outside_latin1)
+
+
+def _latin1_table(table: bytes) -> tuple[bytes, bytes]:
+    """For each Latin-1 byte, what NFKD, ASCII and ``table`` make of its character (one
+    byte), and the bytes they drop; ¼, ½ and ¾ (two bytes each) are left to ``_ascii``."""
+    out, drop = bytearray(range(256)), bytearray()
+    for code in range(256):
+        ascii_ = _nfkd_ascii(chr(code))
+        if not ascii_:
+            drop.append(code)
+        elif len(ascii_) == 1:
+            out[code] = table[ascii_[0]]
+    return bytes(out), bytes(drop)
+
+
+_FRACTIONS = re.compile(b"[\xbc-\xbe]")
+_LATIN1 = {table: _latin1_table(table) for table in (_TABLE, _LOOSE)}
+
+
+def _ascii(text: str, table: bytes) -> bytes:
+    """``NFKD(text)`` as ASCII bytes through ``table``, with one C-level pass for the
+    Latin-1 text French is written in instead of normalising every character."""
+    if text.isascii():
+        return text.encode("ascii").translate(table)
+    latin = text.encode("latin-1", "veilleur-nfkd")
+    if _FRACTIONS.search(latin):
+        return _nfkd_ascii(text).translate(table)
+    return latin.translate(*_LATIN1[table])
+
+
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
@@ -49,9 +93,7 @@ def fold(text: str) -> str:
             text = text.replace(old, new)
     if "-\n" in text:  # a word hyphenated across a line break (PDFs, narrow columns)
         text = _LINE_HYPHEN.sub("", text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-    data = b" " + text.encode("ascii", "ignore").translate(_TABLE)
+    data = b" " + _ascii(text, _TABLE)
     if b"'" in data:
         data = _ELISION.sub(b" ", data).translate(_APOSTROPHE)
     return " " + b" ".join(data.split()).decode("ascii") + " "
@@ -66,9 +108,7 @@ def loose_words(text: str) -> set[bytes]:
     for old, new in _BEFORE:
         if old in text:
             text = text.replace(old, new)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-    return set(text.encode("ascii", "ignore").translate(_LOOSE).split())
+    return set(_ascii(text, _LOOSE).split())
 
 
 def _stem(word: str) -> str:

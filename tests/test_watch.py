@@ -9,7 +9,17 @@ from random import Random
 import pytest
 from conftest import FILES
 
-from crawler.watch import WatchDefinition, WatchSet, _forms, _stem, fold
+from crawler.watch import (
+    _LOOSE,
+    _TABLE,
+    WatchDefinition,
+    WatchSet,
+    _ascii,
+    _forms,
+    _nfkd_ascii,
+    _stem,
+    fold,
+)
 
 WATCHES = WatchSet(
     [
@@ -120,3 +130,12 @@ def test_the_first_look_never_misses_what_match_finds():
             assert watches.may_match(piece), piece
     assert matched > len(pieces) // 10  # the property was exercised
     assert not watches.may_match("zyzzyva quokka xylophone")
+
+
+def test_the_latin1_fast_path_folds_as_unicode_normalisation_does():
+    random = Random(20230519)
+    alphabet = [chr(c) for c in range(32, 256)] + list("œŒ’“”–—…€\u202f\u0301ﬁⅣǅ")
+    for _ in range(5000):
+        text = "".join(random.choice(alphabet) for _ in range(random.randint(0, 30)))
+        for table in (_TABLE, _LOOSE):
+            assert _ascii(text, table) == _nfkd_ascii(text).translate(table), repr(text)
