@@ -240,3 +240,14 @@ def test_worker_processes_give_the_same_result(monkeypatch):
     assert len(alone.documents) == 58 and alone.texts == shared.texts == 400
     assert shared.documents == alone.documents and shared.articles == alone.articles
     assert sorted(shared.skipped) == sorted(alone.skipped) and len(alone.skipped) == 4
+
+
+def test_the_first_look_reads_every_block_a_watch_sees():
+    text = dila.searchable_text(ARRETE)
+    assert "praticiens des arm" in text and "La ministre des arm" in text  # title, visas
+    assert "N. BROSSARD" in text and "ARMK2624825A" not in text  # signatures, no metadata
+    odd = ARRETE.replace(b"<VISAS>", b'<VISAS lang="fr">')  # an unexpected shape: all of it
+    assert "La ministre des arm" in dila.searchable_text(odd)
+    article = dila.searchable_text(ARTICLE, b"ARTICLE")
+    assert "Neurochirurgie" in article and "Article" in article and " 2" in article
+    assert dila.searchable_text(ARRETE.replace(b"<CONTENU>", b"<CONTENU><![CDATA[x]]>")) is None
