@@ -15,11 +15,13 @@ identifiers and slugs, never from titles.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,7 +44,7 @@ from store.timeline import decoded
 MANIFEST = "manifest.json"
 DOSSIER_FILES = ("index.html", "search.json", "events.json", "atom.xml", "deadlines.ics")
 LATEST = 30
-ASIDE = 2000  # event pages to write from which a child process writes them
+ASIDE = 2000  # files to write from which a child process renders and writes half of them
 EXPORTED = (  # the fields of events.json
     "key",
     "kind",
@@ -181,10 +183,16 @@ class _Writer:
 
 
 def _aside(work: Callable[[], None], writer: _Writer, files: int) -> Callable[[], int]:
-    """Run ``work``, which writes ``files`` files through ``writer``, in a child process
-    when they are many, so that another core renders meanwhile. Returns a function that
-    waits for it, returns how many files it wrote, and raises ``OSError`` if it failed."""
-    if files < ASIDE or not hasattr(os, "fork"):
+    """Run ``work``, which writes ``files`` files through ``writer``, in a child process,
+    so that another core renders meanwhile. Returns a function that waits for it, returns
+    how many files it wrote, and raises ``OSError`` if it failed.
+
+    The child only renders and writes: it reads no database, logs nothing and uses the
+    templates compiled by this thread. It is forked only when no other thread runs (the
+    daemon builds from a thread pool): a lock another thread held would stay held in it.
+    """
+    others = threading.active_count() - len(writer.files.threads)
+    if not files or not hasattr(os, "fork") or others > 1:
         work()
         return lambda: 0
     reading, writing = os.pipe()
@@ -208,10 +216,59 @@ def _aside(work: Callable[[], None], writer: _Writer, files: int) -> Callable[[]
             problem = pipe.read().decode("utf-8", "replace")
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
-            raise OSError(f"writing the event pages failed: {problem or status}")
+            raise OSError(f"writing pages in a child process failed: {problem or status}")
         return files
 
     return wait
+
+
+class _Views(dict):
+    """The views of events (by id), each built when first asked for: a process builds
+    only those of the pages it renders."""
+
+    def __init__(self, rows: dict[int, Any], plan: _Plan) -> None:
+        super().__init__()
+        self.rows, self.plan = rows, plan
+
+    def __missing__(self, i: int) -> _View:
+        plan = self.plan
+        view = self[i] = _view(
+            self.rows[i],
+            plan.dossier_links.get(i, []),
+            plan.watch_links.get(i, []),
+            plan.counts.get(i, 1),
+            plan.prints[i],
+        )
+        return view
+
+
+def _shares(plan: _Plan, slugs: list[str], parts: int) -> list[tuple[list[Any], list[str]]]:
+    """The event pages and dossiers to render, in ``parts`` shares of about equal work.
+
+    A page goes with a dossier showing its event, so that most views are built in one
+    process only; dossiers go, largest first, to the lightest share.
+    """
+    if parts == 1:
+        return [(plan.render, slugs)]
+    pending = {r.id for r in plan.render}
+    loads = [0] * parts
+    home: dict[int, int] = {}
+    shares: list[tuple[list[Any], list[str]]] = [([], []) for _ in range(parts)]
+    for slug in sorted(slugs, key=lambda s: -len(plan.members[s])):
+        n = loads.index(min(loads))
+        shares[n][1].append(slug)
+        for r in plan.members[slug]:
+            loads[n] += 1
+            if r.id in pending and r.id not in home:
+                home[r.id] = n
+                loads[n] += 1
+    for r in plan.render:
+        n = home.get(r.id)
+        if n is None:
+            n = loads.index(min(loads))
+            loads[n] += 2
+        shares[n][0].append(r)
+    return shares
 
 
 @dataclass
@@ -227,6 +284,7 @@ class _Plan:
     watch_members: dict[str, list[Any]]  # the last 50 of the watches to look at
     summaries: dict[str, dict[str, Any]]  # of the dossiers not looked at, from the last build
     latest: list[int]
+    rows: dict[int, Any] | None = None  # full rows of every event, when read first
 
 
 def build_site(
@@ -309,17 +367,11 @@ def build_site(
                 wanted.update(r.id for r in plan.watch_members[slug])
             for members in plan.members.values():  # what the index says of each dossier
                 wanted.update(r.id for r in _ends(members, today))
-            rows = timeline.full(session, None if len(wanted) > len(plan.prints) // 2 else wanted)
-        views = {
-            i: _view(
-                rows[i],
-                plan.dossier_links.get(i, []),
-                plan.watch_links.get(i, []),
-                plan.counts.get(i, 1),
-                plan.prints[i],
-            )
-            for i in wanted
-        }
+            rows = plan.rows
+            if rows is None:
+                everything = len(wanted) > len(plan.prints) // 2
+                rows = timeline.full(session, None if everything else wanted)
+        views = _Views(rows, plan)
         env = _environment(templates_dir, layout)
         context = {
             "public_url": public_url.rstrip("/"),
@@ -327,49 +379,63 @@ def build_site(
             "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
         }
         event_template = env.get_template("site/event.html")
+        summaries = [
+            plan.summaries[slug]
+            if slug not in plan.members
+            else _summary(info, plan.members[slug], views, today, dossier_prints[slug])
+            for slug, info in dossiers.items()
+        ]
+        shown = dict(zip(dossiers, summaries, strict=True))
 
-        def event_pages() -> None:
-            for r in plan.render:
+        def render(pages: list[Any], slugs: list[str]) -> None:
+            for r in pages:
                 view = views[r.id]
                 writer.write(
                     f"events/{view['page']}",
                     event_template.render(context, e=view, root="../", dossier_titles=titles),
                 )
+            for slug in slugs:
+                info = dossiers[slug]
+                members = plan.members[slug]
+                _dossier(writer, env, context, info, shown[slug], members, views, watches, today)
 
-        events_done = _aside(event_pages, writer, len(plan.render))
-        summaries = []
-        for slug, info in dossiers.items():
-            if slug not in plan.members:
-                summaries.append(plan.summaries[slug])
-                continue
-            members = plan.members[slug]
-            summary = _summary(info, members, views, today, dossier_prints[slug])
-            summaries.append(summary)
-            if slug in stale:
-                _dossier(writer, env, context, info, summary, members, views, watches, today)
-        for slug in stale_watches:
-            members = [views[r.id] for r in plan.watch_members[slug]]
-            path = f"watches/{slugify(slug)}/atom.xml"
-            writer.write(
-                path, atom_feed(env, f"Veilleur — {watches[slug]}", path, members, public_url)
-            )
-
-        latest_views = [views[i] for i in plan.latest]
-        fingerprint = _hash(
-            "index",
-            *(s["fingerprint"] for s in summaries),
-            *(v["fingerprint"] for v in latest_views),
-            today.isoformat(),
+        total = len(plan.render) + len(DOSSIER_FILES) * len(stale)
+        shares = _shares(plan, [s for s in dossiers if s in stale], 2 if total >= ASIDE else 1)
+        aside = shares[1:] or [([], [])]
+        done = _aside(
+            lambda: render(*aside[0]),
+            writer,
+            len(aside[0][0]) + len(DOSSIER_FILES) * len(aside[0][1]),
         )
-        if writer.needed("index.html", fingerprint):
-            writer.write(
-                "index.html",
-                env.get_template("site/index.html").render(
-                    context, root="", dossiers=summaries, latest=latest_views
-                ),
+        try:
+            render(*shares[0])
+            for slug in stale_watches:
+                members = [views[r.id] for r in plan.watch_members[slug]]
+                path = f"watches/{slugify(slug)}/atom.xml"
+                writer.write(
+                    path, atom_feed(env, f"Veilleur — {watches[slug]}", path, members, public_url)
+                )
+
+            latest_views = [views[i] for i in plan.latest]
+            fingerprint = _hash(
+                "index",
+                *(s["fingerprint"] for s in summaries),
+                *(v["fingerprint"] for v in latest_views),
+                today.isoformat(),
             )
-        _static(writer, templates_dir)
-        writer.report.written += events_done()
+            if writer.needed("index.html", fingerprint):
+                writer.write(
+                    "index.html",
+                    env.get_template("site/index.html").render(
+                        context, root="", dossiers=summaries, latest=latest_views
+                    ),
+                )
+            _static(writer, templates_dir)
+        except BaseException:
+            with contextlib.suppress(OSError):  # the parent's failure is the one raised
+                done()
+            raise
+        writer.report.written += done()
     finally:
         writer.files.close()
     report = writer.report
@@ -396,8 +462,10 @@ def _everything(
     watches: Mapping[str, str],
     titles: dict[str, str],
 ) -> _Plan:
-    """Every event's fingerprint, from its light columns and links."""
-    light = timeline.light(session)
+    """Every event's fingerprint, from its light columns and links; a forced build reads
+    the full rows at once, since it renders every page."""
+    rows = timeline.full(session) if writer.force else None
+    light = list(rows.values()) if rows is not None else timeline.light(session)
     dossier_links, watch_links, counts = timeline.links(session)
     prints = {
         r.id: _print(
@@ -425,6 +493,7 @@ def _everything(
         watch_members={slug: rows[-50:] for slug, rows in watch_members.items()},
         summaries={},
         latest=[],
+        rows=rows,
     )
 
 

@@ -27,6 +27,11 @@ class Files:
         self._count = threads
         self._threads: list[threading.Thread] = []  # started with the first batch
 
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The threads writing, while any runs."""
+        return self._threads
+
     def put(self, path: str, data: bytes, replace: bool) -> None:
         """Write ``data`` to ``path`` (``replace``: atomically, over an existing file)."""
         if self._failure is not None:

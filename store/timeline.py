@@ -101,7 +101,7 @@ def links(
 
 
 def full(session: Session, ids: Iterable[int] | None = None) -> dict[int, Any]:
-    """The full rows (without the body) of all events or of ``ids``, by id.
+    """The full rows (without the body) of all events, in date order, or of ``ids``, by id.
 
     JSON columns come back undecoded (see ``decoded``).
     """
@@ -113,7 +113,7 @@ def full(session: Session, ids: Iterable[int] | None = None) -> dict[int, Any]:
     ]
     query = select(*columns)
     if ids is None:
-        return {row.id: row for row in session.execute(query)}
+        return {row.id: row for row in session.execute(query.order_by(ev.c.date, ev.c.id))}
     return {
         row.id: row
         for chunk in _chunked(ids)

@@ -5,7 +5,9 @@ written again."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -227,7 +229,46 @@ def test_many_event_pages_are_written_by_a_child_process(site, monkeypatch):
 
 def test_a_failure_to_write_in_the_child_process_is_raised(site, monkeypatch):
     monkeypatch.setattr(notify.site, "ASIDE", 1)
+    shares = notify.site._shares
+    monkeypatch.setattr(  # every page to the child
+        notify.site, "_shares", lambda plan, slugs, parts: [([], []), shares(plan, slugs, 1)[0]]
+    )
     site.out.mkdir()
     (site.out / "events").write_text("not a directory", encoding="utf-8")
-    with pytest.raises(OSError, match="event pages"):
+    with pytest.raises(OSError, match="child process"):
         site.build()
+
+
+def test_a_failure_in_the_parent_waits_for_the_child(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "ASIDE", 1)
+    site.out.mkdir()
+    (site.out / "events").write_text("not a directory", encoding="utf-8")
+    waited = []
+    waitpid = os.waitpid
+    monkeypatch.setattr(os, "waitpid", lambda pid, options: waited.append(pid) or waitpid(pid, 0))
+    with pytest.raises(OSError, match="File exists"):
+        site.build()
+    assert len(waited) == 1  # the child did not outlive the build
+
+
+def test_the_pages_are_shared_between_two_processes(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "ASIDE", 1)
+    report = site.build()
+    monkeypatch.setattr(notify.site, "ASIDE", 10**9)
+    alone = site.build(site.tmp / "alone", force=True)
+    assert report.pages == alone.pages and report.written == alone.written
+    assert _files(site.out) == _files(site.tmp / "alone")
+
+
+def test_no_child_process_while_other_threads_run(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "ASIDE", 1)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside another thread"))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        report = site.build()
+    finally:
+        stop.set()
+        other.join()
+    assert report.written == len(report.pages)
