@@ -186,7 +186,7 @@ def look(data: bytes, wanted: Wanted) -> Look:
     if found is None:
         return "", tag, "", True
     text = searchable_text(data, tag)
-    keep = text is None or wanted(text, named_identifiers(data))
+    keep = text is None or wanted(text, _cited(data, tag))
     return "", tag, found.group(1).decode(), keep
 
 
@@ -357,6 +357,16 @@ class _Reader:
         self.documents.sort(key=lambda pair: pair[0])
         self.content.documents = [document for _, document in self.documents]
         return self.content
+
+
+def _cited(data: bytes, root: bytes) -> set[str]:
+    """What a member could cite, as ``parse_text`` reads it: the texts its ``LIENS`` name
+    (articles and CNIL deliberations cite nothing here)."""
+    if root != b"TEXTE_VERSION":
+        return set()
+    start = data.find(b"<LIENS>")
+    end = data.find(b"</LIENS>", start) if start >= 0 else -1
+    return named_identifiers(data[start:end] if 0 <= start < end else data)
 
 
 def named_identifiers(data: bytes) -> set[str]:
