@@ -13,8 +13,6 @@ archive expanding beyond ``max_expanded`` bytes stops the reading with ``TarErro
 
 from __future__ import annotations
 
-import gzip
-import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,9 @@ BLOCK = 512
 _ZERO = bytes(BLOCK)
 _MAX_EXTENDED = 1 << 20
 _SKIP_CHUNK = 1 << 20
+_IN_CHUNK = 1 << 18  # compressed bytes fed to zlib at a time
+_OUT_CHUNK = 1 << 20  # at most this much decompressed at a time (a gzip bomb stays bounded)
+_GZIP_MAGIC = b"\x1f\x8b"
 MAX_EXPANDED = 2 << 30
 # Errors the gzip layer raises on a corrupt or cut stream.
 STREAM_ERRORS = (OSError, EOFError, zlib.error)
@@ -47,8 +48,7 @@ def iter_members(
     Raises ``TarError`` (or a gzip error, see ``STREAM_ERRORS``) where the archive stops
     being readable; the members yielded before stay valid.
     """
-    stream = gzip.GzipFile(fileobj=io.BytesIO(body), mode="rb")
-    read = stream.read
+    read = _Inflated(body).read
     expanded = 0
     long_name = ""
     pax: dict[str, str] = {}
@@ -91,6 +91,60 @@ def iter_members(
 
 
 _KINDS = {b"0": "file", b"\0": "file", b"7": "file", b"5": "dir", b"1": "link", b"2": "link"}
+
+
+class _Inflated:
+    """The decompressed gzip stream (one or more members), read in large pieces; zlib
+    checks each member's CRC and length as it ends."""
+
+    def __init__(self, body: bytes):
+        self.body, self.fed = body, 0
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.buffer, self.offset = b"", 0
+
+    def read(self, count: int) -> bytes:
+        end = self.offset + count
+        if end <= len(self.buffer):
+            self.offset = end
+            return self.buffer[end - count : end]
+        parts = [self.buffer[self.offset :]]
+        have = len(parts[0])
+        while have < count:
+            more = self._more()
+            if not more:
+                break
+            parts.append(more)
+            have += len(more)
+        self.buffer = b"".join(parts)
+        self.offset = min(count, len(self.buffer))
+        return self.buffer[: self.offset]
+
+    def _more(self) -> bytes:
+        inflater = self.inflater
+        while True:
+            if inflater.unconsumed_tail:
+                return inflater.decompress(inflater.unconsumed_tail, _OUT_CHUNK)
+            if inflater.eof:
+                rest = inflater.unused_data.lstrip(b"\0")  # zero padding after a member
+                if not rest and self.fed < len(self.body):
+                    rest = self.body[self.fed : self.fed + _IN_CHUNK].lstrip(b"\0")
+                    self.fed += _IN_CHUNK
+                    if not rest:
+                        continue
+                if not rest:
+                    return b""
+                if not rest.startswith(_GZIP_MAGIC):
+                    raise OSError("data after the end of the gzip stream is not gzip")
+                self.inflater = inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out = inflater.decompress(rest, _OUT_CHUNK)
+            elif self.fed < len(self.body):
+                piece = self.body[self.fed : self.fed + _IN_CHUNK]
+                self.fed += _IN_CHUNK
+                out = inflater.decompress(piece, _OUT_CHUNK)
+            else:
+                raise EOFError("the compressed stream ends before its end marker")
+            if out:
+                return out
 
 
 def _skip(read, count: int) -> None:

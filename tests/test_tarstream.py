@@ -99,3 +99,13 @@ def test_an_archive_expanding_beyond_the_bound_stops():
     assert len(body) < 2_000  # a small download
     with pytest.raises(tarstream.TarError, match="expands beyond"):
         list(tarstream.iter_members(body, 1 << 20, max_expanded=100_000))
+
+
+def test_a_gzip_stream_in_several_members_or_padded_with_zeros_reads_the_same():
+    body = write([("a.xml", b"<a/>" * 300), ("b.xml", b"<b/>" * 300)], tarfile.GNU_FORMAT)
+    raw = gzip.decompress(body)
+    expected = [(m.name, data) for m, data in tarstream.iter_members(body, 1 << 20)]
+    split = gzip.compress(raw[:1500]) + gzip.compress(raw[1500:]) + bytes(700)
+    assert [(m.name, data) for m, data in tarstream.iter_members(split, 1 << 20)] == expected
+    with pytest.raises(tarstream.STREAM_ERRORS):  # something else after the stream
+        list(tarstream.iter_members(gzip.compress(raw[:1500]) + b"garbage", 1 << 20))
