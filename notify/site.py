@@ -16,6 +16,7 @@ identifiers and slugs, never from titles.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -241,6 +242,13 @@ class _Views(dict):
         )
         return view
 
+    def release(self) -> None:
+        """Free the views at once: each one is its own attribute dictionary, a cycle that
+        only the collector would find, later and in one long pause."""
+        for view in self.values():
+            view.__dict__ = {}
+        self.clear()
+
 
 def _shares(plan: _Plan, slugs: list[str], parts: int) -> list[tuple[list[Any], list[str]]]:
     """The event pages and dossiers to render, in ``parts`` shares of about equal work.
@@ -360,15 +368,15 @@ def build_site(
                 for slug, fp in watch_prints.items()
                 if writer.needed(f"watches/{slugify(slug)}/atom.xml", fp)
             }
-            wanted = {r.id for r in plan.render} | set(plan.latest)
-            for slug in stale:
-                wanted.update(r.id for r in plan.members[slug])
-            for slug in stale_watches:
-                wanted.update(r.id for r in plan.watch_members[slug])
-            for members in plan.members.values():  # what the index says of each dossier
-                wanted.update(r.id for r in _ends(members, today))
             rows = plan.rows
             if rows is None:
+                wanted = {r.id for r in plan.render} | set(plan.latest)
+                for slug in stale:
+                    wanted.update(r.id for r in plan.members[slug])
+                for slug in stale_watches:
+                    wanted.update(r.id for r in plan.watch_members[slug])
+                for members in plan.members.values():  # what the index says of each dossier
+                    wanted.update(r.id for r in _ends(members, today))
                 everything = len(wanted) > len(plan.prints) // 2
                 rows = timeline.full(session, None if everything else wanted)
         views = _Views(rows, plan)
@@ -402,6 +410,9 @@ def build_site(
         total = len(plan.render) + len(DOSSIER_FILES) * len(stale)
         shares = _shares(plan, [s for s in dossiers if s in stale], 2 if total >= ASIDE else 1)
         aside = shares[1:] or [([], [])]
+        # what was read stays until the end: the collector need not look through it again
+        # while pages are rendered, nor a child process touch (and so copy) its memory
+        gc.freeze()
         done = _aside(
             lambda: render(*aside[0]),
             writer,
@@ -436,7 +447,9 @@ def build_site(
                 done()
             raise
         writer.report.written += done()
+        views.release()
     finally:
+        gc.unfreeze()
         writer.files.close()
     report = writer.report
     _remove_stale(out, writer.previous, report)
@@ -467,20 +480,20 @@ def _everything(
     rows = timeline.full(session) if writer.force else None
     light = list(rows.values()) if rows is not None else timeline.light(session)
     dossier_links, watch_links, counts = timeline.links(session)
-    prints = {
-        r.id: _print(
-            r, dossier_links.get(r.id, []), watch_links.get(r.id, []), counts.get(r.id, 1), titles
-        )
-        for r in light
-    }
-    render = [r for r in light if writer.needed(f"events/{page_name(r.key)}", prints[r.id])]
+    prints: dict[int, str] = {}
+    render = []
     members: dict[str, list[Any]] = {slug: [] for slug in dossiers}
     watch_members: dict[str, list[Any]] = {slug: [] for slug in watches}
-    for r in light:
-        for slug in dossier_links.get(r.id, ()):
+    for r in light:  # one pass: a hundred thousand rows are read many times otherwise
+        i = r.id
+        in_dossiers, in_watches = dossier_links.get(i, []), watch_links.get(i, [])
+        fingerprint = prints[i] = _print(r, in_dossiers, in_watches, counts.get(i, 1), titles)
+        if writer.needed(f"events/{page_name(r.key)}", fingerprint):
+            render.append(r)
+        for slug in in_dossiers:
             if slug in members:
                 members[slug].append(r)
-        for slug in watch_links.get(r.id, ()):
+        for slug in in_watches:
             if slug in watch_members:
                 watch_members[slug].append(r)
     return _Plan(
