@@ -329,6 +329,7 @@ def build_site(
         json.dumps(sorted(watches.items())),
     )
     state = previous.get("state") or {}
+    collecting = gc.isenabled()
     try:
         with session_scope(engine) as session:
             counters = timeline.counters(session)
@@ -411,8 +412,11 @@ def build_site(
         shares = _shares(plan, [s for s in dossiers if s in stale], 2 if total >= ASIDE else 1)
         aside = shares[1:] or [([], [])]
         # what was read stays until the end: the collector need not look through it again
-        # while pages are rendered, nor a child process touch (and so copy) its memory
+        # while pages are rendered, nor a child process touch (and so copy) its memory;
+        # rendering leaves no cycles (the views are freed by ``release``), so the collector
+        # is paused meanwhile, for every collection would walk the views built so far
         gc.freeze()
+        gc.disable()
         done = _aside(
             lambda: render(*aside[0]),
             writer,
@@ -450,6 +454,8 @@ def build_site(
         views.release()
     finally:
         gc.unfreeze()
+        if collecting:
+            gc.enable()
         writer.files.close()
     report = writer.report
     _remove_stale(out, writer.previous, report)

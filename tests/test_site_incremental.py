@@ -4,6 +4,7 @@ written again."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -272,3 +273,14 @@ def test_no_child_process_while_other_threads_run(site, monkeypatch):
         stop.set()
         other.join()
     assert report.written == len(report.pages)
+
+
+def test_the_collector_is_left_as_it_was(site):
+    site.build()
+    assert gc.isenabled() and not gc.get_freeze_count()
+    gc.disable()
+    try:
+        site.build(force=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
