@@ -341,12 +341,14 @@ def upsert_events(
             updates,
             execution_options={"synchronize_session": False},
         )
+    # an unchanged text that brings new identifiers (an official id for a text first seen in
+    # a feed): the record changed, so pages and digests that show identifiers see it
     grown = [t for t in touches if t["identifiers"] != current[t["_id"]].identifiers]
     if grown:
         session.execute(
             update(ev)
             .where(ev.c.id == bindparam("_id"))
-            .values(identifiers=bindparam("identifiers")),
+            .values(identifiers=bindparam("identifiers"), changed_at=now),
             grown,
             execution_options={"synchronize_session": False},
         )

@@ -139,6 +139,25 @@ def test_two_sources_of_equal_authority_do_not_flip_flop(engine):
         assert count(session, EventRevision) == 1
 
 
+def test_new_identifiers_on_an_unchanged_text_are_kept_and_mark_it_changed(engine):
+    first = dila_item(ARRETE)
+    first["identifiers"] = {"JORFTEXT": first["identifiers"]["JORFTEXT"]}
+    with session_scope(engine) as session:
+        repo.upsert_events(session, [first])
+        before = repo.find_event(session, "JORFTEXT", "JORFTEXT000054861441").changed_at
+    with session_scope(engine) as session:
+        result = repo.upsert_events(session, [dila_item(ARRETE)])  # the same text, its NOR too
+        assert len(result.unchanged) == 1 and not result.updated
+    with session_scope(engine) as session:
+        event = repo.find_event(session, "NOR", "ARMK2624825A")
+        assert event.identifiers["NOR"] == "ARMK2624825A" and event.revision == 1
+        assert event.changed_at > before
+        again = event.changed_at
+    with session_scope(engine) as session:
+        repo.upsert_events(session, [dila_item(ARRETE)])  # nothing new: nothing changes
+        assert repo.find_event(session, "NOR", "ARMK2624825A").changed_at == again
+
+
 def test_withdrawal_marks_and_keeps_the_event(engine):
     with session_scope(engine) as session:
         repo.upsert_events(session, [dila_item(ARRETE)])
