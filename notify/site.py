@@ -329,7 +329,12 @@ def build_site(
         json.dumps(sorted(watches.items())),
     )
     state = previous.get("state") or {}
+    # The cycle collector is paused for the build: what it reads and renders makes no
+    # cycles to speak of (the views, which are, are freed by ``release``), and each full
+    # collection would walk every row and view held so far (and, in a child process,
+    # touch and so copy the memory it shares with its parent).
     collecting = gc.isenabled()
+    gc.disable()
     try:
         with session_scope(engine) as session:
             counters = timeline.counters(session)
@@ -411,12 +416,6 @@ def build_site(
         total = len(plan.render) + len(DOSSIER_FILES) * len(stale)
         shares = _shares(plan, [s for s in dossiers if s in stale], 2 if total >= ASIDE else 1)
         aside = shares[1:] or [([], [])]
-        # what was read stays until the end: the collector need not look through it again
-        # while pages are rendered, nor a child process touch (and so copy) its memory;
-        # rendering leaves no cycles (the views are freed by ``release``), so the collector
-        # is paused meanwhile, for every collection would walk the views built so far
-        gc.freeze()
-        gc.disable()
         done = _aside(
             lambda: render(*aside[0]),
             writer,
@@ -453,7 +452,6 @@ def build_site(
         writer.report.written += done()
         views.release()
     finally:
-        gc.unfreeze()
         if collecting:
             gc.enable()
         writer.files.close()
