@@ -265,11 +265,10 @@ def _shares(plan: _Plan, slugs: list[str], parts: int) -> list[tuple[list[Any], 
     for slug in sorted(slugs, key=lambda s: -len(plan.members[s])):
         n = loads.index(min(loads))
         shares[n][1].append(slug)
-        for r in plan.members[slug]:
-            loads[n] += 1
-            if r.id in pending and r.id not in home:
-                home[r.id] = n
-                loads[n] += 1
+        fresh = [r.id for r in plan.members[slug]]
+        fresh = [i for i in fresh if i in pending and i not in home]
+        home.update(dict.fromkeys(fresh, n))
+        loads[n] += len(plan.members[slug]) + len(fresh)
     for r in plan.render:
         n = home.get(r.id)
         if n is None:
