@@ -183,6 +183,11 @@ class _Writer:
         self.report.written += 1
 
 
+def _only_thread(writer: _Writer) -> bool:
+    """No thread runs in this process besides this one and the build's file writers."""
+    return threading.active_count() - len(writer.files.threads) <= 1
+
+
 def _aside(work: Callable[[], None], writer: _Writer, files: int) -> Callable[[], int]:
     """Run ``work``, which writes ``files`` files through ``writer``, in a child process,
     so that another core renders meanwhile. Returns a function that waits for it, returns
@@ -192,8 +197,7 @@ def _aside(work: Callable[[], None], writer: _Writer, files: int) -> Callable[[]
     templates compiled by this thread. It is forked only when no other thread runs (the
     daemon builds from a thread pool): a lock another thread held would stay held in it.
     """
-    others = threading.active_count() - len(writer.files.threads)
-    if not files or not hasattr(os, "fork") or others > 1:
+    if not files or not hasattr(os, "fork") or not _only_thread(writer):
         work()
         return lambda: 0
     reading, writing = os.pipe()

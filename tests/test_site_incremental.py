@@ -228,7 +228,12 @@ def test_many_event_pages_are_written_by_a_child_process(site, monkeypatch):
     assert site.check()
 
 
+def _alone(writer) -> bool:
+    return True
+
+
 def test_a_failure_to_write_in_the_child_process_is_raised(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "_only_thread", _alone)  # the test runner has threads
     monkeypatch.setattr(notify.site, "ASIDE", 1)
     shares = notify.site._shares
     monkeypatch.setattr(  # every page to the child
@@ -241,6 +246,7 @@ def test_a_failure_to_write_in_the_child_process_is_raised(site, monkeypatch):
 
 
 def test_a_failure_in_the_parent_waits_for_the_child(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "_only_thread", _alone)  # the test runner has threads
     monkeypatch.setattr(notify.site, "ASIDE", 1)
     site.out.mkdir()
     (site.out / "events").write_text("not a directory", encoding="utf-8")
@@ -253,6 +259,7 @@ def test_a_failure_in_the_parent_waits_for_the_child(site, monkeypatch):
 
 
 def test_the_pages_are_shared_between_two_processes(site, monkeypatch):
+    monkeypatch.setattr(notify.site, "_only_thread", _alone)  # the test runner has threads
     monkeypatch.setattr(notify.site, "ASIDE", 1)
     report = site.build()
     monkeypatch.setattr(notify.site, "ASIDE", 10**9)
