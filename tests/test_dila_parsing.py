@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from conftest import FILES
 
-from crawler import dila
+from crawler import dila, dila_archive
 from crawler.watch import FirstLook, WatchDefinition, WatchSet
 
 LISTING = """<html><body><pre>
@@ -114,7 +114,7 @@ def build(members: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def kept(content: dila.ArchiveContent, watches: WatchSet, followed: set[str]) -> dict:
+def kept(content: dila_archive.ArchiveContent, watches: WatchSet, followed: set[str]) -> dict:
     """What the pipeline keeps of an archive: its rule, applied to every document."""
     out = {}
     for document in content.documents:
@@ -188,9 +188,9 @@ def test_the_first_look_keeps_exactly_what_a_full_read_keeps():
         ]
     )
     body = build(members)
-    full = dila.read_archive(body)
+    full = dila_archive.read_archive(body)
     followed = {"JORFTEXT000000000099"}
-    first = dila.read_archive(
+    first = dila_archive.read_archive(
         body, wanted=lambda text, ids: watches.may_match(text) or bool(followed & set(ids))
     )
     assert kept(first, watches, followed) == kept(full, watches, followed)
@@ -207,7 +207,7 @@ def test_the_first_look_keeps_exactly_what_a_full_read_keeps():
     ]
     assert [name for name, _ in first.skipped] == [name for name, _ in full.skipped]
     assert first.skipped[0][0].endswith("71.xml") and "malformed" in first.skipped[0][1]
-    bare = dila.read_archive(body, wanted=lambda t, i: watches.may_match(t))
+    bare = dila_archive.read_archive(body, wanted=lambda t, i: watches.may_match(t))
     assert kept(bare, watches, set()) == kept(full, watches, set())
 
 
@@ -225,16 +225,18 @@ def test_worker_processes_give_the_same_result(monkeypatch):
     look = FirstLook(WatchSet([WatchDefinition("drones", ["drone"])]))
     submitted = []
 
-    class Counting(dila.ProcessPoolExecutor):
+    class Counting(dila_archive.ProcessPoolExecutor):
         def submit(self, fn, *args, **kwargs):
             submitted.append(len(args[0]))
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(dila, "ProcessPoolExecutor", Counting)
-    alone = dila.read_archive(body, wanted=look, workers=1)
-    assert dila.read_archive(body, wanted=look, workers=2).documents == alone.documents
+    monkeypatch.setattr(dila_archive, "ProcessPoolExecutor", Counting)
+    alone = dila_archive.read_archive(body, wanted=look, workers=1)
+    assert dila_archive.read_archive(body, wanted=look, workers=2).documents == alone.documents
     assert not submitted  # a small archive: no worker started for it
-    shared = dila.read_archive(body, wanted=look, workers=2, sequential_members=50, pool_bytes=0)
+    shared = dila_archive.read_archive(
+        body, wanted=look, workers=2, sequential_members=50, pool_bytes=0
+    )
     assert sum(submitted) == len(members) - 50  # the rest went to the workers
     assert [d["id"] for d in shared.documents] == [d["id"] for d in alone.documents]
     assert len(alone.documents) == 58 and alone.texts == shared.texts == 400
@@ -243,11 +245,12 @@ def test_worker_processes_give_the_same_result(monkeypatch):
 
 
 def test_the_first_look_reads_every_block_a_watch_sees():
-    text = dila.searchable_text(ARRETE)
+    text = dila_archive.searchable_text(ARRETE)
     assert "praticiens des arm" in text and "La ministre des arm" in text  # title, visas
     assert "N. BROSSARD" in text and "ARMK2624825A" not in text  # signatures, no metadata
     odd = ARRETE.replace(b"<VISAS>", b'<VISAS lang="fr">')  # an unexpected shape: all of it
-    assert "La ministre des arm" in dila.searchable_text(odd)
-    article = dila.searchable_text(ARTICLE, b"ARTICLE")
+    assert "La ministre des arm" in dila_archive.searchable_text(odd)
+    article = dila_archive.searchable_text(ARTICLE, b"ARTICLE")
     assert "Neurochirurgie" in article and "Article" in article and " 2" in article
-    assert dila.searchable_text(ARRETE.replace(b"<CONTENU>", b"<CONTENU><![CDATA[x]]>")) is None
+    cdata = ARRETE.replace(b"<CONTENU>", b"<CONTENU><![CDATA[x]]>")
+    assert dila_archive.searchable_text(cdata) is None

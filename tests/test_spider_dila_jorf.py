@@ -21,7 +21,7 @@ from conftest import FILES, veilleur
 from replay import replay  # noqa: F401  (fixture)
 from sqlalchemy import func, select
 
-from crawler import dila
+from crawler import dila_archive
 from store import repo
 from store.db import make_engine, session_scope
 from store.models import CrawlRun, Event, EventRevision
@@ -359,7 +359,7 @@ def test_a_large_archive_is_looked_at_by_worker_processes(replay, tmp_path, sqli
     name = f"JORF_{STAMP}.tar.gz"
     replay.add("/OPENDATA/JORF/", listing([name]), content_type="text/html")
     body = archive(members, level=0)
-    assert len(body) > dila.POOL_BYTES
+    assert len(body) > dila_archive.POOL_BYTES
     replay.add(f"/OPENDATA/JORF/{name}", body)
     config = write_config(tmp_path, replay.url("/OPENDATA/JORF/"))
     config.write_text("archive_workers = 2\n" + config.read_text(encoding="utf-8"), "utf-8")

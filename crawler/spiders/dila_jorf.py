@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import scrapy
 
-from crawler import dila
+from crawler import dila, dila_archive
 from crawler.base import SourceSpider
 from crawler.items import EventItem, WithdrawalItem
 
@@ -99,9 +99,9 @@ class DilaJorfSpider(SourceSpider):
         self, response: scrapy.http.Response, archive: dila.Archive, rest: list[dila.Archive]
     ):
         # The pipeline's first look: texts no watch or followed identifier could concern are
-        # checked but not parsed in full (see dila.read_archive).
+        # checked but not parsed in full (see dila_archive.read_archive).
         with _collector_paused():  # tens of thousands of short-lived objects, no cycles
-            content = dila.read_archive(
+            content = dila_archive.read_archive(
                 response.body,
                 wanted=getattr(self, "wanted", None),
                 workers=self.settings.getint("VEILLEUR_ARCHIVE_WORKERS", 1),
