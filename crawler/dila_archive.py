@@ -169,7 +169,7 @@ class _Reader:
         if base.startswith("liste_suppression") and base.endswith(".dat"):
             self.content.deleted.extend(parse_deletions(data))
             return
-        if not base.endswith(".xml"):
+        if not _numbered(member, data):
             return
         self.order += 1
         if self.wanted is None:
@@ -256,9 +256,7 @@ class _Reader:
         last, order = max(wanted), 0
         try:
             for member, data in tarstream.iter_members(body, self.cap):
-                if data is None or member.kind != "file" or not _safe(member.name):
-                    continue
-                if not member.name.endswith(".xml"):
+                if not _numbered(member, data):
                     continue
                 order += 1
                 if order in wanted:
@@ -314,6 +312,16 @@ def named_identifiers(data: bytes) -> set[str]:
         if head.isalpha() and head.isupper():
             out.add((head + found.group()).decode())
     return out
+
+
+def _numbered(member: tarstream.Member, data: bytes | None) -> bool:
+    """Whether a member is an XML document read in order (both passes number them alike)."""
+    return (
+        data is not None
+        and member.kind == "file"
+        and _safe(member.name)
+        and member.name.endswith(".xml")
+    )
 
 
 def _safe(name: str) -> bool:

@@ -146,7 +146,8 @@ def _merge_batch(items: Iterable[EventIn]) -> tuple[list[_Item], list[int]]:
     return merged, positions
 
 
-def _chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """``seq`` in slices of ``size`` (the bound on parameters of one ``IN`` query)."""
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
 
@@ -155,7 +156,7 @@ def _existing_keys(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[s
     values = sorted({value for _, value in keys})
     found: dict[tuple[str, str], int] = {}
     table = EventIdentifier.__table__
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         rows = session.execute(
             select(table.c.scheme, table.c.value, table.c.event_id).where(table.c.value.in_(chunk))
         )
@@ -250,7 +251,7 @@ def upsert_events(
     ev = Event.__table__
     matched_ids = sorted({owners[k] for k in all_keys if k in owners})
     current: dict[int, Any] = {}
-    for chunk in _chunks(matched_ids):
+    for chunk in chunks(matched_ids):
         for row in session.execute(
             select(
                 ev.c.id,
@@ -352,7 +353,7 @@ def upsert_events(
             grown,
             execution_options={"synchronize_session": False},
         )
-    for chunk in _chunks(sorted({t["_id"] for t in touches})):
+    for chunk in chunks(sorted({t["_id"] for t in touches})):
         session.execute(update(ev).where(ev.c.id.in_(chunk)).values(last_seen_at=now))
     result.item_ids = [batch[i].event_id for i in positions]
     return result
@@ -416,7 +417,7 @@ def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 def _ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
     ev = Event.__table__
     found: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         found.update(session.execute(select(ev.c.key, ev.c.id).where(ev.c.key.in_(chunk))).all())
     return found
 
@@ -541,7 +542,7 @@ def link_events(session: Session, dossier: str, event_ids: Iterable[int], reason
         return 0
     table = DossierEvent.__table__
     have: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         have.update(
             session.execute(
                 select(table.c.event_id).where(
@@ -563,7 +564,7 @@ def record_matches(session: Session, matches: dict[int, dict[str, list[str]]]) -
     """Store watch matches ``{event_id: {watch: [terms]}}``, replacing earlier ones."""
     table = WatchMatch.__table__
     ids = sorted(matches)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(table.delete().where(table.c.event_id.in_(chunk)))
     rows = [
         {"watch": w, "event_id": i, "terms": sorted(t), "matched_at": utcnow()}
@@ -825,7 +826,7 @@ def _with_scope(session: Session, found: list[Event]) -> list[tuple[Event, set[s
     ids = [e.id for e in found]
     watches: dict[int, set[str]] = {}
     dossiers: dict[int, set[str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for watch, event_id in session.execute(
             select(WatchMatch.watch, WatchMatch.event_id).where(col(WatchMatch.event_id).in_(chunk))
         ):
@@ -847,7 +848,7 @@ def enqueue(session: Session, rows: list[dict[str, Any]], now: datetime | None =
     table = Delivery.__table__
     wanted = {(r["subscription_id"], r["event_id"], r["revision"], r["reason"]) for r in rows}
     have = set()
-    for chunk in _chunks(sorted({r["subscription_id"] for r in rows})):
+    for chunk in chunks(sorted({r["subscription_id"] for r in rows})):
         have.update(
             session.execute(
                 select(
@@ -880,7 +881,7 @@ def pending(
 ) -> dict[int, list[tuple[Delivery, Event]]]:
     """Pending outbox rows due by ``now`` for these subscriptions, with their events."""
     out: dict[int, list[tuple[Delivery, Event]]] = {}
-    for chunk in _chunks(sorted(subscription_ids)):
+    for chunk in chunks(sorted(subscription_ids)):
         rows = session.execute(
             select(Delivery, Event)
             .join(Event, Event.id == Delivery.event_id)
@@ -908,7 +909,7 @@ def mark_deliveries(
 ) -> None:
     """Record the outcome of one send for its outbox rows."""
     table = Delivery.__table__
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         values: dict[str, Any] = {"attempts": table.c.attempts + 1, "message_id": message_id[:300]}
         if sent:
             values.update(status=DeliveryStatus.SENT, sent_at=now, error="")

@@ -20,6 +20,7 @@ from sqlalchemy import Text, func, select, type_coerce
 from sqlmodel import Session
 
 from store.models import DossierEvent, Event, EventRevision, EventStatus, WatchMatch
+from store.repo import chunks
 
 _CHUNK = 900
 _EMPTY = {"{}": {}, "[]": [], "": None}
@@ -37,9 +38,7 @@ def decoded(value: Any) -> Any:
 
 
 def _chunked(ids: Iterable[int]) -> Iterable[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
+    return chunks(sorted(ids), _CHUNK)
 
 
 def _light_columns() -> list[Any]:
