@@ -132,3 +132,11 @@ def test_secrets_are_masked_for_display():
         "url": "mailtos://me:****@example.org",
         "nested": {"password": "****"},
     }
+
+
+def test_whole_numbers_have_a_minimum(make_config):
+    assert make_config(archive_workers=0).archive_workers == 0  # 0: one per CPU
+    with pytest.raises(ConfigError, match="archive_workers: must be at least 0"):
+        make_config(archive_workers=-1)
+    with pytest.raises(ConfigError, match="http_timeout: must be at least 1"):
+        make_config(http_timeout=0)
