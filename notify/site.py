@@ -33,16 +33,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from notify import sitemanifest
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
 from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
 from notify.sitefiles import Files
+from notify.sitemanifest import Pages
 from store import timeline
 from store.db import session_scope
 from store.identity import slugify
 from store.timeline import decoded
 
-MANIFEST = "manifest.json"
+MANIFEST = sitemanifest.FILE
 DOSSIER_FILES = ("index.html", "search.json", "events.json", "atom.xml", "deadlines.ics")
 LATEST = 30
 ASIDE = 2000  # files to write from which a child process renders and writes half of them
@@ -87,7 +89,7 @@ class BuildReport:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: Pages | dict[str, str] = field(default_factory=dict)  # path → fingerprint
 
 
 _SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9\-]{0,119}$")
@@ -167,14 +169,15 @@ def _print(row: Any, dossiers: list[str], watches: list[str], revisions: int, ti
 class _Writer:
     """Writes pages whose fingerprint changed, and remembers every page it owns."""
 
-    def __init__(self, out: Path, previous: dict[str, str], force: bool):
+    def __init__(self, out: Path, previous: Pages, force: bool):
         self.out, self.previous, self.force = out, previous, force
-        self.report = BuildReport()
+        self.report = BuildReport(pages=Pages(out, {}))
         self.files = Files()
 
     def needed(self, path: str, fingerprint: str) -> bool:
-        self.report.pages[path] = fingerprint
-        return self.force or self.previous.get(path) != fingerprint
+        changed = self.force or self.previous.get(path) != fingerprint
+        self.report.pages[path] = fingerprint  # may be ``previous`` itself
+        return changed
 
     def write(self, path: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -317,21 +320,14 @@ def build_site(
     computed again from its stored columns.
     """
     out.mkdir(parents=True, exist_ok=True)
-    manifest_path = out / MANIFEST
     layout = _hash(_templates_fingerprint(templates_dir), public_url.rstrip("/"))
-    try:
-        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if previous.get("layout") != layout:
-            previous = {}
-    except (OSError, ValueError):
-        previous = {}
-    writer = _Writer(out, previous.get("pages", {}), force or not previous)
+    previous, state = sitemanifest.load(out, layout)
+    writer = _Writer(out, previous, force or not state)
     titles = {s: d.title for s, d in dossiers.items()}
     config = _hash(
         json.dumps([[s, d.title, d.description, *d.watches] for s, d in dossiers.items()]),
         json.dumps(sorted(watches.items())),
     )
-    state = previous.get("state") or {}
     # The cycle collector is paused for the build: what it reads and renders makes no
     # cycles to speak of (the views, which are, are freed by ``release``), and each full
     # collection would walk every row and view held so far (and, in a child process,
@@ -386,7 +382,7 @@ def build_site(
                     wanted.update(r.id for r in plan.watch_members[slug])
                 for members in plan.members.values():  # what the index says of each dossier
                     wanted.update(r.id for r in _ends(members, today))
-                everything = len(wanted) > len(plan.prints) // 2
+                everything = len(wanted) > counters["events"] // 2
                 rows = timeline.full(session, None if everything else wanted)
         views = _Views(rows, plan)
         env = _environment(templates_dir, layout)
@@ -459,19 +455,16 @@ def build_site(
             gc.enable()
         writer.files.close()
     report = writer.report
-    _remove_stale(out, writer.previous, report)
+    if report.pages is not writer.previous:
+        _remove_stale(out, writer.previous, report)
     report.unchanged = len(report.pages) - report.written
-    manifest = {
-        "layout": layout,
-        "pages": report.pages,
-        "state": {
-            "today": today.isoformat(),
-            "config": config,
-            "counters": counters,
-            "summaries": dict(zip(dossiers, summaries, strict=True)),
-        },
+    state = {
+        "today": today.isoformat(),
+        "config": config,
+        "counters": counters,
+        "summaries": dict(zip(dossiers, summaries, strict=True)),
     }
-    manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    sitemanifest.save(out, report.pages, layout, state, writer.previous)
     return report
 
 
@@ -532,7 +525,7 @@ def _changes(
     summaries = state.get("summaries") or {}
     if moved is None or set(summaries) != set(dossiers):
         return None
-    writer.report.pages.update(writer.previous)
+    writer.report.pages = writer.previous  # kept, then updated where pages change
     plan = _Plan([], {}, {}, {}, {}, {}, {}, {}, [])
     light = _complete(session, plan, moved, titles)
     plan.render = [
@@ -717,7 +710,7 @@ def _static(writer: _Writer, templates_dir: Path) -> None:
             writer.write(path, data)
 
 
-def _remove_stale(out: Path, previous: dict[str, str], report: BuildReport) -> None:
+def _remove_stale(out: Path, previous: Pages, report: BuildReport) -> None:
     for path in set(previous) - set(report.pages):
         target = (out / path).resolve()
         if target.is_relative_to(out.resolve()) and target.is_file():

@@ -17,7 +17,9 @@ import pytest
 from sitehelp import TODAY, prepared
 
 import notify.site
+from notify import sitemanifest
 from notify.site import DOSSIER_FILES, DossierInfo, build_site
+from notify.sitemanifest import is_manifest
 from store import repo
 from store.db import session_scope
 
@@ -76,12 +78,16 @@ def _files(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in root.rglob("*")
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and not is_manifest(p.relative_to(root).as_posix())
     }
 
 
 def _manifest(root: Path) -> dict[str, str]:
-    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))["pages"]
+    return sitemanifest.load(root, _layout(root))[0].as_dict()
+
+
+def _layout(root: Path) -> str:
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))["layout"]
 
 
 def _shown(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -264,7 +270,7 @@ def test_the_pages_are_shared_between_two_processes(site, monkeypatch):
     report = site.build()
     monkeypatch.setattr(notify.site, "ASIDE", 10**9)
     alone = site.build(site.tmp / "alone", force=True)
-    assert report.pages == alone.pages and report.written == alone.written
+    assert report.pages.as_dict() == alone.pages.as_dict() and report.written == alone.written
     assert _files(site.out) == _files(site.tmp / "alone")
 
 
@@ -291,3 +297,67 @@ def test_the_collector_is_left_as_it_was(site):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _shards(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / sitemanifest.SHARD_DIR).glob("*.json")}
+
+
+def _revise(engine, key: str) -> None:
+    event = _event(engine, key)
+    with session_scope(engine) as session:
+        repo.upsert_events(
+            session,
+            [
+                {
+                    "source": event.source,
+                    "kind": event.kind,
+                    "date": event.date,
+                    "title": event.title + " (rectifié)",
+                    "identifiers": dict(event.identifiers),
+                }
+            ],
+        )
+
+
+def test_a_change_rewrites_one_shard_of_the_manifest(site):
+    site.build()
+    before = _shards(site.out)
+    assert len(before) > 1
+    _revise(site.engine, LAW)
+    assert f"events/{LAW}.html" in site.check()
+    after = _shards(site.out)
+    moved = {name for name in before if after.get(name) != before[name]}
+    assert len(moved) == 1 and set(after) == set(before)
+    assert f"events/{LAW}.html" in json.loads(after[moved.pop()])
+
+
+def test_a_damaged_shard_costs_rewrites_never_a_wrong_site(site):
+    site.build()
+    page = f"events/{LAW}.html"
+    _revise(site.engine, LAW)
+    site.check()  # from now on, only what changes after this revision is looked at
+    damaged = next(
+        p
+        for p in (site.out / sitemanifest.SHARD_DIR).glob("*.json")
+        if page in json.loads(p.read_text(encoding="utf-8"))
+    )
+    pages = set(json.loads(damaged.read_text(encoding="utf-8")))
+    damaged.write_text('{"events/x.html": ', encoding="utf-8")
+    _revise(site.engine, LAW)
+    assert page in site.check()
+    unknown = pages - set(_manifest(site.out))  # the damaged shard's other pages
+    assert unknown
+    site.today = TODAY + timedelta(days=1)  # a build that looks at every page
+    assert unknown <= site.check()
+    assert set(_manifest(site.out)) == set(_files(site.out))
+
+
+def test_a_manifest_of_another_version_means_a_full_build(site):
+    first = site.build()
+    manifest = json.loads((site.out / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["version"]
+    (site.out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    again = site.build()
+    assert again.written == first.written == len(again.pages)
+    assert site.build().written == 0
