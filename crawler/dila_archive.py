@@ -1,12 +1,13 @@
 """Reading a DILA archive: every member checked, texts parsed in full only when they matter.
 
 An archive of the JORF holds tens of thousands of members, of which a handful concern the
-watched subjects. Each member is checked for well-formedness (expat, no tree built) and
-looked at (``look``): its notice, visas, signatures or text blocks and its titles, folded,
-against the first words of the watches (``WatchSet.may_match``) and its citations against
-the followed identifiers. Only the texts that pass, and the texts one of whose articles
-passes, are parsed in full by ``crawler.dila``; their articles are read in a second pass,
-so no member is kept in memory. In a large archive the members are looked at by worker
+watched subjects. Each member is checked for what breaks archives (a member cut short, a
+document type declaring entities) and looked at (``look``): its notice, visas, signatures
+or text blocks and its titles, folded, against the first words of the watches
+(``WatchSet.may_match``) and its citations against the followed identifiers. Only the texts
+that pass, and the texts one of whose articles passes, are parsed in full by
+``crawler.dila`` (which reports any other malformation); their articles are read in a
+second pass, so no member is kept in memory. In a large archive the members are looked at by worker
 processes while this one decompresses. Pure: bytes in, values out.
 """
 
@@ -49,16 +50,16 @@ class ArchiveContent:
 
 # (searchable text of a member, identifiers it names) -> could a text drawn from it be kept?
 Wanted = Callable[[str, Iterable[str]], bool]
-# Worker processes take a second or two to start: they look at members only in archives of
-# at least POOL_BYTES (compressed), past the first SEQUENTIAL_MEMBERS; a daily archive (a few
-# hundred kilobytes to a few megabytes) never starts them.
+# Worker processes look at members only in archives of at least POOL_BYTES (compressed); a
+# daily archive (a few hundred kilobytes to a few megabytes) never starts them. They are
+# forked where the system can: they start at once, with the watches already in memory, and
+# run only ``look`` (regular expressions, expat, set operations): nothing that takes a lock
+# another thread of the crawl could hold. Elsewhere they are spawned, which takes a second
+# or two: the first SEQUENTIAL_MEMBERS are looked at here meanwhile.
 POOL_BYTES = 4 * 1024 * 1024
-SEQUENTIAL_MEMBERS = 5000
 _BATCH = 256
-# Workers are forked where the system can: they start at once, with the watches already in
-# memory, and run only ``look`` (regular expressions, expat, set operations): nothing that
-# takes a lock another thread of the crawl could hold. Elsewhere they are spawned.
 _START = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+SEQUENTIAL_MEMBERS = _BATCH if _START == "fork" else 5000
 
 
 def read_archive(
@@ -72,8 +73,9 @@ def read_archive(
     """Read every member of a ``.tar.gz`` held in memory; bad members are skipped and noted.
 
     With ``wanted``, a text is parsed in full only when ``wanted`` says that its member, or
-    one of its articles, could be kept; every member is still checked, so a malformed one is
-    reported whether or not it matters. Members are not kept in memory: the texts an article
+    one of its articles, could be kept; every member is still checked for a cut or a
+    declaration of entities, reported whether or not it matters, and the members parsed
+    for any malformation. Members are not kept in memory: the texts an article
     made worth reading, and the articles of the texts read, are read in a second pass over
     the archive. With ``workers`` > 1 (and a picklable ``wanted``), in an archive of at least
     ``pool_bytes``, the members past the first ``sequential_members`` are looked at in that
@@ -97,7 +99,6 @@ _ARTICLE_CID = re.compile(rb"<TEXTE\s[^>]*?\bcid=\"([A-Z]{4}TEXT\d{12})\"")
 _TEXT_CID = re.compile(rb"<CID>\s*([A-Z]{4}TEXT\d{12})\s*</CID>")
 _TEXT_OWN_ID = re.compile(rb"<ID>\s*([A-Z]{4}TEXT\d{12})\s*</ID>")
 _TAG = re.compile(rb"<[^>]*>")
-_TITLE = re.compile(rb"<(TITREFULL|TITRE)>(.*?)</\1>", re.S)
 _ID_TAIL = re.compile(rb"TEXT\d{12}")  # a literal start: searched at C speed
 _ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([\w.\-]+)", re.I)
 _TEXT_ROOTS = (b"TEXTE_VERSION", b"TEXTE_CNIL")
@@ -107,12 +108,22 @@ Look = tuple[str, bytes, str, bool]
 
 
 def look(data: bytes, wanted: Wanted) -> Look:
-    """A member's first look: is it well-formed, what is it, could it be kept."""
-    problem = check_xml(data)
+    """A member's first look: is it whole, what is it, could it be kept.
+
+    Whole means no entity declared and its root element closed at its end: what a cut
+    member, the way an archive breaks, lacks. A member found cut is checked by expat for a
+    precise reason. Whatever else might be wrong in a member is found when it is parsed,
+    which only the members that could be kept are.
+    """
+    problem = refusal(data)
     if problem:
         return problem, b"", "", False
     root = _ROOT.search(data)
     tag = root.group(1) if root else b""
+    if not _closed(data, tag):
+        problem = check_xml(data)
+        if problem:
+            return problem, b"", "", False
     if tag == b"ARTICLE":
         found = _ARTICLE_CID.search(data)
     elif tag in _TEXT_ROOTS:  # the chronicle id first, as parse_text reads it
@@ -124,6 +135,14 @@ def look(data: bytes, wanted: Wanted) -> Look:
     text = searchable_text(data, tag)
     keep = text is None or wanted(text, _cited(data, tag))
     return "", tag, found.group(1).decode(), keep
+
+
+def _closed(data: bytes, tag: bytes) -> bool:
+    """Whether ``data`` ends (but for white space) with the end tag of ``tag``."""
+    if not tag:
+        return False
+    end = b"</" + tag + b">"
+    return data[-len(end) - 64 :].rstrip().endswith(end) or data.rstrip().endswith(end)
 
 
 _WORKER_WANTED: Wanted | None = None
@@ -357,7 +376,7 @@ def searchable_text(data: bytes, root: bytes = b"TEXTE_VERSION") -> str | None:
     if parts is None:  # an unexpected shape: everything after the metadata
         end = data.find(b"</META>")
         parts = [data[end:] if end >= 0 else data]
-    parts.extend(_TAG.sub(b"", title) for _, title in _TITLE.findall(data))
+    parts.extend(_TAG.sub(b"", title) if b"<" in title else title for title in _titles(data))
     if root == b"ARTICLE":  # an article is matched as « Article <number> <text> »
         parts.append(b"Article")
         parts.extend(_NUM.findall(data))
@@ -371,6 +390,29 @@ _BLOCKS = {
     b"ARTICLE": (b"BLOC_TEXTUEL",),
 }
 _NUM = re.compile(rb"<NUM>([^<]*)</NUM>")
+
+
+def _titles(data: bytes) -> list[bytes]:
+    """The content of every ``TITRE`` and ``TITREFULL`` element, in order (searched for
+    with ``bytes.find``: a regular expression would stop at every tag)."""
+    out = []
+    start = data.find(b"<TITRE")
+    while start >= 0:
+        after = start + 6
+        if data.startswith(b">", after):
+            body, end = after + 1, b"</TITRE>"
+        elif data.startswith(b"FULL>", after):
+            body, end = after + 5, b"</TITREFULL>"
+        else:
+            start = data.find(b"<TITRE", after)
+            continue
+        close = data.find(end, body)
+        if close < 0:
+            start = data.find(b"<TITRE", body)
+            continue
+        out.append(data[body:close])
+        start = data.find(b"<TITRE", close + len(end))
+    return out
 
 
 def _blocks_of(data: bytes, tags: tuple[bytes, ...]) -> list[bytes] | None:

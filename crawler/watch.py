@@ -111,7 +111,11 @@ def loose_words(text: str) -> set[bytes]:
     Cheaper than ``fold``: elided articles stay as words of their own and words are not
     joined again; the set it gives contains every word ``fold`` would give.
     """
-    return set(_ascii(_before(text), _LOOSE).split())
+    return set(_loose_list(text))
+
+
+def _loose_list(text: str) -> list[bytes]:
+    return _ascii(_before(text), _LOOSE).split()
 
 
 def _stem(word: str) -> str:
@@ -169,23 +173,28 @@ class WatchSet:
         # Every folded word whose stem begins a term: a text sharing none of them is passed
         # over with one set intersection, without stemming its words one by one.
         self._forms = frozenset(form for stem in self._first for form in _forms(stem))
-        # For a first look: each term under the forms of its longest word, with the forms of
-        # its other words; a text lacking some word of every term cannot match.
+        # For a first look: each term under the forms of its rarest-looking word, with the
+        # forms of its other words; a text lacking some word of every term cannot match.
         self._loose: dict[bytes, list[tuple[frozenset[bytes], ...]]] = defaultdict(list)
         for entries in self._first.values():
             for words, _slug, _term, excluding in entries:
                 if excluding:
                     continue
-                key = max(words, key=len)
+                key = max(words, key=_rarity)
                 others = tuple(frozenset(f.encode() for f in _forms(w)) for w in words if w != key)
                 for form in _forms(key):
                     self._loose[form.encode()].append(others)
+        self._loose_keys = frozenset(self._loose)
 
     def may_match(self, text: str) -> bool:
         """False only when ``match`` finds nothing in any whitespace-normalised piece of
         ``text``: for every term, some word is missing. A first look, cheaper than ``match``."""
-        words = loose_words(text)
-        for hit in words.intersection(self._loose):
+        listed = _loose_list(text)
+        hits = self._loose_keys.intersection(listed)  # most texts stop here, no set built
+        if not hits:
+            return False
+        words = set(listed)
+        for hit in hits:
             for others in self._loose[hit]:
                 if all(not forms.isdisjoint(words) for forms in others):
                     return True
@@ -222,6 +231,58 @@ class WatchSet:
                     else:
                         found[slug].add(term)
         return {slug: sorted(terms) for slug, terms in found.items() if slug not in excluded}
+
+
+# Stems of words that most official texts contain: a poor key for the first look, which
+# would then look further at nearly every member (any choice of key gives the same result).
+_COMMON = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "avec",
+        "code",
+        "d",
+        "dans",
+        "de",
+        "decret",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "loi",
+        "n",
+        "par",
+        "pour",
+        "sur",
+        "sans",
+        "arrete",
+        "article",
+        "personne",
+        "donnee",
+        "public",
+        "publique",
+        "traitement",
+        "dispositif",
+        "reconnaissance",
+        "identification",
+        "installe",
+        "ville",
+        "image",
+        "analyse",
+    ]
+)
+
+
+def _rarity(stem: str) -> tuple[bool, bool, bool, int]:
+    """How seldom a term's word is likely to occur in a text (a guess, used as a sort key):
+    an uncommon word, then a word rather than a number, then a number that is no year."""
+    year = len(stem) == 4 and stem.isdigit() and stem[:2] in ("19", "20")
+    return stem not in _COMMON, not stem.isdigit(), not year, len(stem)
 
 
 def _forms(stem: str) -> set[str]:

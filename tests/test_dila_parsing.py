@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import tarfile
 from datetime import date
 
@@ -254,3 +256,17 @@ def test_the_first_look_reads_every_block_a_watch_sees():
     assert "Neurochirurgie" in article and "Article" in article and " 2" in article
     cdata = ARRETE.replace(b"<CONTENU>", b"<CONTENU><![CDATA[x]]>")
     assert dila_archive.searchable_text(cdata) is None
+
+
+def test_titles_are_found_as_the_regular_expression_finds_them():
+    """``_titles`` (bytes.find) against the regular expression it replaces, on the real
+    members and on random sequences of tags, unclosed and nested ones included."""
+    spec = re.compile(rb"<(TITREFULL|TITRE)>(.*?)</\1>", re.S)
+    for member in (ARRETE, DECRET, ARTICLE, CNIL):
+        assert dila_archive._titles(member) == [t for _, t in spec.findall(member)]
+    pieces = [b"<TITRE>", b"</TITRE>", b"<TITREFULL>", b"</TITREFULL>", b"x", b"<b>", b"<TITRES>"]
+    pieces += [b"<TITRE", b"FULL>", b">", b"</TITRE"]
+    chance = random.Random(7)
+    for _ in range(20_000):
+        data = b"".join(chance.choice(pieces) for _ in range(chance.randint(0, 12)))
+        assert dila_archive._titles(data) == [t for _, t in spec.findall(data)], data
