@@ -236,45 +236,9 @@ class WatchSet:
 # Stems of words that most official texts contain: a poor key for the first look, which
 # would then look further at nearly every member (any choice of key gives the same result).
 _COMMON = frozenset(
-    [
-        "a",
-        "au",
-        "aux",
-        "avec",
-        "code",
-        "d",
-        "dans",
-        "de",
-        "decret",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "loi",
-        "n",
-        "par",
-        "pour",
-        "sur",
-        "sans",
-        "arrete",
-        "article",
-        "personne",
-        "donnee",
-        "public",
-        "publique",
-        "traitement",
-        "dispositif",
-        "reconnaissance",
-        "identification",
-        "installe",
-        "ville",
-        "image",
-        "analyse",
-    ]
+    """a au aux avec code d dans de decret des du en et l la le les loi n par pour sur sans
+    arrete article personne donnee public publique traitement dispositif reconnaissance
+    identification installe ville image analyse""".split()  # noqa: SIM905
 )
 
 
