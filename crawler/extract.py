@@ -47,8 +47,11 @@ CITATION = re.compile(
     rf"(?:\s+(?!n[°o]\s*\d)[\w'’\-]+){{0,4}}?\s+{_NUMBER}",
     re.I,
 )
-NOR = re.compile(r"\bNOR\s*:?\s*(?P<nor>[A-Z]{4}\d{7}[A-Z])\b")
-TEXT_ID = re.compile(r"\b(?:JORF|CNIL|LEGI|CONS|CETA|JURI)TEXT\d{12}\b")
+# The word boundary is checked behind the literal start, not before it: a pattern that
+# begins with a literal is searched for at C speed, one that begins with \b is tried at
+# every position.
+NOR = re.compile(r"NOR(?<=\bNOR)\s*:?\s*(?P<nor>[A-Z]{4}\d{7}[A-Z])\b")
+TEXT_ID = re.compile(r"(?:JORF|CNIL|LEGI|CONS|CETA|JURI)(?<=\b[A-Z]{4})TEXT\d{12}\b")
 ELI = re.compile(r"/eli/[a-z_]+/\d{4}/\d{1,2}/\d{1,2}/[A-Za-z0-9\-]+/jo/texte")
 WORD_NUMBERS = {
     "un": 1,
@@ -84,6 +87,21 @@ _PERIOD = re.compile(
     rf"au\s+(?P<end>{_D}\s+(?:{_MONTH})\s+(?:19|20)\d\d)",
     re.I,
 )
+
+
+# Each pattern above needs some literal text to match; a text without it is passed over
+# without running the pattern, which would try every position. Case-insensitive patterns
+# are checked against the lower-cased text, unless the text holds one of the four letters
+# that match an ASCII letter under re.IGNORECASE but do not lower-case to it.
+_NUMBER_HINT = re.compile(r"[nN][°oO]\s*\d{2,4}-\d")
+_ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K (Kelvin)
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased for the hints, or None when a hint could not be trusted."""
+    if not text.isascii() and any(odd in text for odd in _ODD_CASES):
+        return None
+    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -128,13 +146,17 @@ def french_dates(text: str) -> list[FrenchDate]:
 def citations(text: str) -> list[str]:
     """Identifier values of the texts ``text`` cites, in order, without repeats."""
     found: list[str] = []
-    for match in CITATION.finditer(text):
-        number = " ".join(match.group("number").split()).upper()
-        cnil = match.group("kind").lower().startswith(("délib", "delib"))
-        found.append(cited_value("NUM:cnil" if cnil else "NUM", number))
-    found += [m.group("nor") for m in NOR.finditer(text)]
-    found += TEXT_ID.findall(text)
-    found += ELI.findall(text)
+    if _NUMBER_HINT.search(text):
+        for match in CITATION.finditer(text):
+            number = " ".join(match.group("number").split()).upper()
+            cnil = match.group("kind").lower().startswith(("délib", "delib"))
+            found.append(cited_value("NUM:cnil" if cnil else "NUM", number))
+    if "NOR" in text:
+        found += [m.group("nor") for m in NOR.finditer(text)]
+    if "TEXT" in text:
+        found += TEXT_ID.findall(text)
+    if "/eli/" in text:
+        found += ELI.findall(text)
     return list(dict.fromkeys(found))
 
 
@@ -157,7 +179,9 @@ def _clause(text: str, start: int, end: int) -> str:
 def deadlines(text: str) -> list[Deadline]:
     """Deadlines a text sets, each with the clause that sets it."""
     out: dict[tuple[date, str], Deadline] = {}
-    for match in _UNTIL.finditer(text):
+    low = _lowered(text)
+    until = low is None or any(h in low for h in ("jusqu", "plus tard", "avant le", "ici au"))
+    for match in _UNTIL.finditer(text) if until else ():
         parsed = parse_french_date(match.group("date"))
         if parsed:
             key = (parsed.day, parsed.precision)
@@ -165,7 +189,7 @@ def deadlines(text: str) -> list[Deadline]:
                 key,
                 Deadline(parsed.day, parsed.precision, _clause(text, match.start(), match.end())),
             )
-    for match in _DURATION.finditer(text):
+    for match in _DURATION.finditer(text) if low is None or "pour une" in low else ():
         parsed = parse_french_date(match.group("date"))
         raw = match.group("amount").lower()
         amount = int(raw) if raw.isdigit() else WORD_NUMBERS.get(raw)

@@ -3,6 +3,8 @@ DILA samples."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import date
 
 import pytest
@@ -107,3 +109,37 @@ def test_enrich_adds_citations_flags_and_future_deadlines():
     assert deadline.kind == "deadline" and deadline.date == date(2024, 8, 11)
     assert deadline.details["set_by"] == "order-1" and deadline.cites == ["order-1"]
     assert "jusqu'au 11 août 2024" in deadline.title
+
+
+def test_the_literal_first_patterns_find_what_the_boundary_first_ones_find():
+    """NOR and TEXT_ID check their word boundary behind their literal start: on random
+    sequences of pieces, they find what the plain \\b…\\b patterns find."""
+    nor = re.compile(r"\bNOR\s*:?\s*(?P<nor>[A-Z]{4}\d{7}[A-Z])\b")
+    text_id = re.compile(r"\b(?:JORF|CNIL|LEGI|CONS|CETA|JURI)TEXT\d{12}\b")
+    pieces = ["NOR", " ", ":", "IOMD", "2312345", "A", "é", "JORF", "TEXT", "000047561974"]
+    pieces += ["CNIL", "_", "1", "ANOR", "AJORF", "x"]
+    chance = random.Random(3)
+    for _ in range(30_000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 10)))
+        assert [m["nor"] for m in extract.NOR.finditer(text)] == [
+            m["nor"] for m in nor.finditer(text)
+        ], text
+        assert extract.TEXT_ID.findall(text) == text_id.findall(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'autorisation vaut juſqu'au 31 mars 2025.",  # ſ matches « s » when case is ignored
+        "L'autorisation vaut JUSQU'AU 31 MARS 2025.",
+        "Autorisé POUR UNE DURÉE DE SIX MOIS À COMPTER DU 1er janvier 2025.",
+        "Autorisé pour une durée de six moiſ à compter du 1er janvier 2025.",
+    ],
+)
+def test_deadlines_skip_no_text_the_pattern_would_match(text):
+    """The literal hints before the deadline patterns never hide a match, in any case and
+    with the letters that only match ASCII ones when case is ignored."""
+    until = [m.group(0) for m in extract._UNTIL.finditer(text)]
+    duration = [m.group(0) for m in extract._DURATION.finditer(text)]
+    assert until or duration
+    assert extract.deadlines(text)
