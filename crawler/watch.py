@@ -64,7 +64,6 @@ def _latin1_table(table: bytes) -> tuple[bytes, bytes]:
     return bytes(out), bytes(drop)
 
 
-_FRACTIONS = re.compile(b"[\xbc-\xbe]")
 _LATIN1 = {table: _latin1_table(table) for table in (_TABLE, _LOOSE)}
 
 
@@ -74,7 +73,7 @@ def _ascii(text: str, table: bytes) -> bytes:
     if text.isascii():
         return text.encode("ascii").translate(table)
     latin = text.encode("latin-1", "veilleur-nfkd")
-    if _FRACTIONS.search(latin):
+    if b"\xbc" in latin or b"\xbd" in latin or b"\xbe" in latin:  # ¼ ½ ¾ (a regex: 8× slower)
         return _nfkd_ascii(text).translate(table)
     return latin.translate(*_LATIN1[table])
 
@@ -111,11 +110,7 @@ def loose_words(text: str) -> set[bytes]:
     Cheaper than ``fold``: elided articles stay as words of their own and words are not
     joined again; the set it gives contains every word ``fold`` would give.
     """
-    return set(_loose_list(text))
-
-
-def _loose_list(text: str) -> list[bytes]:
-    return _ascii(_before(text), _LOOSE).split()
+    return set(_ascii(_before(text), _LOOSE).split())
 
 
 def _stem(word: str) -> str:
@@ -189,7 +184,7 @@ class WatchSet:
     def may_match(self, text: str) -> bool:
         """False only when ``match`` finds nothing in any whitespace-normalised piece of
         ``text``: for every term, some word is missing. A first look, cheaper than ``match``."""
-        listed = _loose_list(text)
+        listed = _ascii(_before(text), _LOOSE).split()
         hits = self._loose_keys.intersection(listed)  # most texts stop here, no set built
         if not hits:
             return False
