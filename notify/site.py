@@ -8,8 +8,9 @@
     events/<key>.html                   one page per event: the full record
     static/site.css, static/site.js     no external asset; the page works without script
 
-Rendering is incremental: ``manifest.json`` keeps a fingerprint per page, and a page is
-rendered and written again only when something it shows has changed. File names come from
+Rendering is incremental: the manifest (``manifest.json``, and ``manifest/`` for the event
+pages, see ``notify.sitemanifest``) keeps a fingerprint per page, and a page is rendered
+and written again only when something it shows has changed. File names come from
 identifiers and slugs, never from titles.
 """
 
