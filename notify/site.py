@@ -38,6 +38,7 @@ from notify import sitemanifest
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
 from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
+from notify.sitechrome import SharedChrome
 from notify.sitefiles import Files
 from notify.sitemanifest import Pages
 from store import timeline
@@ -392,7 +393,9 @@ def build_site(
             "today": today,
             "kinds": [(k, kind_label(k)) for k in KIND_ORDER],
         }
-        event_template = env.get_template("site/event.html")
+        event_pages = SharedChrome(
+            env, "site/event.html", {**context, "root": "../", "dossier_titles": titles}
+        )
         summaries = [
             plan.summaries[slug]
             if slug not in plan.members
@@ -406,7 +409,7 @@ def build_site(
                 view = views[r.id]
                 writer.write(
                     f"events/{view['page']}",
-                    event_template.render(context, e=view, root="../", dossier_titles=titles),
+                    event_pages.render({"e": view}),
                 )
             for slug in slugs:
                 info = dossiers[slug]

@@ -8,8 +8,11 @@ from datetime import date
 import feedparser
 import icalendar
 import pytest
+from jinja2 import DictLoader, Environment, StrictUndefined
 from sitehelp import TODAY, build, hostile_event, prepared
 
+import notify.site
+from notify.sitechrome import SharedChrome
 from store import repo
 from store.db import session_scope
 
@@ -111,3 +114,50 @@ def test_file_names_come_from_keys_not_titles(site):
     names = [p.name for p in (out / "events").iterdir()]
     assert all("/" not in n and not n.startswith(".") for n in names)
     assert (out / "index.html").read_text(encoding="utf-8").count("../../index") == 1
+
+
+class _WholePages:
+    """Every page rendered whole, as ``Template.render`` does."""
+
+    def __init__(self, env, name, shared):
+        self.template, self.shared = env.get_template(name), shared
+
+    def render(self, values):
+        return self.template.render(self.shared, **values)
+
+
+def test_event_pages_around_shared_chrome_equal_whole_pages(site, monkeypatch):
+    config, engine, out = site
+    hostile_event(engine)
+    build(config, engine, out)
+    monkeypatch.setattr(notify.site, "SharedChrome", _WholePages)
+    whole = out.parent / "whole"
+    build(config, engine, whole)
+    pages = sorted(p.name for p in (out / "events").iterdir())
+    assert len(pages) > 60 and pages == sorted(p.name for p in (whole / "events").iterdir())
+    for name in pages:
+        assert (out / "events" / name).read_bytes() == (whole / "events" / name).read_bytes()
+
+
+def test_shared_chrome_splits_a_page_or_renders_it_whole():
+    templates = {
+        "base.html": "<title>{% block title %}{% endblock %}</title>{{ root }}"
+        "<main>{% block main %}{% endblock %}</main><footer>{{ range(2) | list }}</footer>",
+        "page.html": '{% extends "base.html" %}{% block title %}{{ e }}{% endblock %}'
+        "{% block main %}<p>{{ e }} {{ root }}</p>{% endblock %}",
+        "twice.html": '{% extends "page.html" %}{% block main %}{{ self.title() }}{% endblock %}',
+        "repeats.html": "<title>{% block title %}{% endblock %}</title><h1>{{ self.title() }}</h1>",
+        "repeated.html": '{% extends "repeats.html" %}{% block title %}{{ e }}{% endblock %}',
+        "out.html": "<b>{{ e }}</b>{% block main %}{% endblock %}",
+        "outside.html": '{% extends "out.html" %}{% block main %}{{ e }}{% endblock %}',
+        "super.html": '{% extends "page.html" %}{% block main %}[{{ super() }}]{% endblock %}',
+    }
+    env = Environment(loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined)
+    cases = [("page.html", True), ("twice.html", True), ("super.html", True)]
+    cases += [("repeated.html", False), ("outside.html", False)]
+    for name, split in cases:
+        pages = SharedChrome(env, name, {"root": "../"})
+        assert (pages.steps is not None) is split
+        for value in ("<x>", "é & ü"):
+            expected = env.get_template(name).render(root="../", e=value)
+            assert pages.render({"e": value}) == expected
