@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+import markupsafe
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notify.digest import shown_identifiers
@@ -52,6 +53,30 @@ def safe_url(url: str | None) -> str:
     return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
 
 
+_ESCAPE_INNER = getattr(markupsafe, "_escape_inner", None)
+_MARKUP = str.__new__
+
+
+def _escape(value: object) -> markupsafe.Markup:
+    """``markupsafe.escape``, a Python call shorter for text (the common case): the site
+    escapes a few million values per build."""
+    if type(value) is str:
+        return _MARKUP(markupsafe.Markup, _ESCAPE_INNER(value))  # type: ignore[misc]
+    return markupsafe.escape(value)
+
+
+class _Template(Template):
+    """Templates whose autoescaping calls ``_escape`` (same output as ``markupsafe.escape``)."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):  # type: ignore[no-untyped-def]
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__  # the template's module
+        if _ESCAPE_INNER is not None and namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = _escape
+        return template
+
+
 @cache
 def environment(
     templates_dir: str | Path = TEMPLATES, sandboxed: bool = True
@@ -73,6 +98,7 @@ def environment(
         "keep_trailing_newline": True,
     }
     env = ImmutableSandboxedEnvironment(**options) if sandboxed else Environment(**options)
+    env.template_class = _Template
     env.filters["french_date"] = french_date
     env.filters["safe_url"] = safe_url
     return env
