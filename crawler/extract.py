@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -147,7 +148,7 @@ def citations(text: str) -> list[str]:
     """Identifier values of the texts ``text`` cites, in order, without repeats."""
     found: list[str] = []
     if _NUMBER_HINT.search(text):
-        for match in CITATION.finditer(text):
+        for match in _citation_matches(text):
             number = " ".join(match.group("number").split()).upper()
             cnil = match.group("kind").lower().startswith(("délib", "delib"))
             found.append(cited_value("NUM:cnil" if cnil else "NUM", number))
@@ -158,6 +159,33 @@ def citations(text: str) -> list[str]:
     if "/eli/" in text:
         found += ELI.findall(text)
     return list(dict.fromkeys(found))
+
+
+# The lower-cased words a citation starts with (its « kind »).
+_KIND_STARTS = ("loi", "décret", "decret", "ordonnance", "délib", "delib", "décision", "decision")
+
+
+def _citation_matches(text: str) -> Iterator[re.Match[str]]:
+    """``CITATION.finditer(text)``, with the pattern tried only where a kind word starts
+    (found with ``str.find``) rather than at every position of the text."""
+    low = _lowered(text)
+    if low is None or len(low) != len(text):
+        yield from CITATION.finditer(text)
+        return
+    starts = set()
+    for word in _KIND_STARTS:
+        at = low.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = low.find(word, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue
+        match = CITATION.match(text, at)
+        if match:
+            end = match.end()
+            yield match
 
 
 def _add(start: date, amount: int, unit: str) -> date:

@@ -405,10 +405,8 @@ def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
     if dialect.paramstyle == "qmark":
         order = statement.positiontup or names
         position = {n: i for i, n in enumerate(names)}
-        params: list[Any] = [
-            tuple((c(r[n]) if c else r[n]) for n, c in (converters[position[k]] for k in order))
-            for r in rows
-        ]
+        plan = [converters[position[k]] for k in order]  # once, not for every row
+        params: list[Any] = [tuple([c(r[n]) if c else r[n] for n, c in plan]) for r in rows]
     else:
         params = [{n: (c(r[n]) if c else r[n]) for n, c in converters} for r in rows]
     connection.exec_driver_sql(str(statement), params)

@@ -143,3 +143,20 @@ def test_deadlines_skip_no_text_the_pattern_would_match(text):
     duration = [m.group(0) for m in extract._DURATION.finditer(text)]
     assert until or duration
     assert extract.deadlines(text)
+
+
+def test_citations_are_tried_only_where_a_kind_word_starts_yet_found_alike():
+    """``_citation_matches`` (the pattern tried where « loi », « décret »… start) finds what
+    ``CITATION.finditer`` finds, on random text with every case and the odd letters."""
+    pieces = ["loi", "LOI", "Loi", " ", "\n", "organique", "n°", "no", "N°", "2023-380", "12-3"]
+    pieces += ["DC", "qpc", "décret", "DÉCRET", "decret", "délibération", "Délibération"]
+    pieces += ["deliberation", "décision", "ORDONNANCE", "emploi", "x", "é", "’", "-", "du"]
+    pieces += ["ſ", "İ", "n° 2023-850 DC"]
+    chance = random.Random(2)
+
+    def spans(matches):
+        return [(m.start(), m.end(), m["kind"], m["number"]) for m in matches]
+
+    for _ in range(30_000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 14)))
+        assert spans(extract._citation_matches(text)) == spans(extract.CITATION.finditer(text))
