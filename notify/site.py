@@ -37,8 +37,15 @@ from sqlalchemy import Engine
 from notify import sitemanifest
 from notify.digest import shown_identifiers
 from notify.feeds import atom_feed, deadlines_ics
-from notify.render import MONTHS, TEMPLATES, environment, french_date, kind_label, safe_url
-from notify.sitechrome import SharedChrome
+from notify.render import (
+    MONTHS,
+    TEMPLATES,
+    SharedChrome,
+    environment,
+    french_date,
+    kind_label,
+    safe_url,
+)
 from notify.sitefiles import Files
 from notify.sitemanifest import Pages
 from store import timeline

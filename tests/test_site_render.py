@@ -16,7 +16,7 @@ from sitehelp import TODAY, build, hostile_event, prepared
 
 import notify.site
 from notify import render
-from notify.sitechrome import SharedChrome
+from notify.render import SharedChrome
 from store import repo
 from store.db import session_scope
 
