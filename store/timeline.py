@@ -165,6 +165,11 @@ def changed(session: Session, before: dict[str, Any], now: dict[str, Any]) -> se
     Unsure means something moved that leaves no trace to follow: an event deleted, a link
     or a watch match removed. Events changed, added, withdrawn (even with a past date),
     linked or matched since ``before`` are returned; the caller compares fingerprints.
+
+    "Since" is strictly after the latest stamp the last build saw: the events stamped with
+    it (often a whole batch of a crawl, written in one transaction) were all visible to it.
+    A link or match committed later with that very stamp changes a count, and so makes
+    the answer None.
     """
     ev, de, wm = Event.__table__, DossierEvent.__table__, WatchMatch.__table__
     found: set[int] = set()
@@ -181,12 +186,10 @@ def changed(session: Session, before: dict[str, Any], now: dict[str, Any]) -> se
         since = datetime.fromisoformat(before[mark]) if before[mark] else None
         query = select(column, stamp)
         if since is not None:
-            query = query.where(stamp >= since)
+            query = query.where(stamp > since)
         rows = session.execute(query).all() if now[mark] is not None else []
-        if count is not None:
-            fresh = sum(1 for _, at in rows if since is None or at > since)
-            if now[count] != before[count] + fresh:
-                return None
+        if count is not None and now[count] != before[count] + len(rows):
+            return None
         found.update(event_id for event_id, _ in rows)
     if now["withdrawn"] != before["withdrawn"]:
         found.update(

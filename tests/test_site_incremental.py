@@ -20,7 +20,7 @@ import notify.site
 from notify import sitemanifest
 from notify.site import DOSSIER_FILES, DossierInfo, build_site
 from notify.sitemanifest import is_manifest
-from store import repo
+from store import repo, timeline
 from store.db import session_scope
 
 LAW = "20230519-jorftext000047561974"
@@ -361,3 +361,16 @@ def test_a_manifest_of_another_version_means_a_full_build(site):
     again = site.build()
     assert again.written == first.written == len(again.pages)
     assert site.build().written == 0
+
+
+def test_nothing_moved_since_the_last_build_means_no_event_to_look_at(site):
+    """The events of the last batch the previous build saw (one stamp for the whole
+    seeded timeline here) are not looked at again, then a new one is."""
+    site.build()
+    with session_scope(site.engine) as session:
+        before = timeline.counters(session)
+        assert timeline.changed(session, before, before) == set()
+    _revise(site.engine, LAW)
+    with session_scope(site.engine) as session:
+        moved = timeline.changed(session, before, timeline.counters(session))
+        assert moved == {_event(site.engine, LAW).id}
