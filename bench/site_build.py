@@ -4,7 +4,10 @@ Events are spread over 50 dossiers (2 000 each with the default N = 100 000); th
 must touch only the new event's page, its dossier and the index. Both are measured in the
 same run, on the same store. The disk is synced before each timed build, so that the
 write-back of what came before (the store's rows, the full build's files) is not timed in
-the build that follows.
+the build that follows. Creating a small file costs from tens to hundreds of microseconds
+depending on the file system's state (on some virtual disks, many files deleted shortly
+before make creations slow for minutes): the bench times the creation of 2,000 files
+next to the site first, and prints it.
 
     .venv/bin/python bench/site_build.py [--events 100000]
 """
@@ -64,6 +67,7 @@ def main() -> None:
         dossiers = {f"d{d}": DossierInfo(f"d{d}", f"Dossier {d}", "") for d in range(DOSSIERS)}
         out = Path(tmp) / "site"
         today = date(2026, 11, 24)
+        probe = _file_creation(Path(tmp) / "probe", 2000)
         os.sync()
         began, cpu = time.perf_counter(), _cpu()
         full = build_site(engine, out, dossiers=dossiers, watches={}, today=today)
@@ -96,6 +100,11 @@ def main() -> None:
                 memory = (time.perf_counter() - began, _cpu() - cpu)
     print(f"store filled with {args.events} events in {filled:.1f} s (not part of the build)")
     print(
+        f"file system next to the site: {probe * 1e6:.0f} µs to create a 5 KB file "
+        f"(so {probe * (full.written or 1):.1f} s of the full build's {full.written} files, "
+        "shared between its writing threads)"
+    )
+    print(
         f"full build          : {full_time:6.2f} s, {full.written} files (goal < 10 s); "
         f"CPU {full_cpu:.1f} s over {os.cpu_count()} cores"
     )
@@ -113,6 +122,16 @@ def main() -> None:
         resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
     print(f"peak memory of one process: {peak / 1024:.0f} MiB")
+
+
+def _file_creation(folder: Path, count: int) -> float:
+    """Seconds to create (open, write, close) one 5 KB file in ``folder``, over ``count``."""
+    folder.mkdir()
+    data = b"x" * 5000
+    began = time.perf_counter()
+    for n in range(count):
+        (folder / f"{n}.html").write_bytes(data)
+    return (time.perf_counter() - began) / count
 
 
 def _cpu() -> float:
