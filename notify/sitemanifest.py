@@ -78,11 +78,14 @@ class Pages:
         return path in self._of(path)
 
     def __setitem__(self, path: str, fingerprint: str) -> None:
-        entries = self._of(path)
+        if not path.startswith(SHARDED):
+            self.top[path] = fingerprint
+            return
+        n = _shard(path)
+        entries = self.shard(n)
         if entries.get(path) != fingerprint:
             entries[path] = fingerprint
-            if entries is not self.top:
-                self.dirty.add(_shard(path))
+            self.dirty.add(n)
 
     def __len__(self) -> int:
         return len(self.top) + sum(
