@@ -67,6 +67,7 @@ def main() -> None:
         dossiers = {f"d{d}": DossierInfo(f"d{d}", f"Dossier {d}", "") for d in range(DOSSIERS)}
         out = Path(tmp) / "site"
         today = date(2026, 11, 24)
+        os.sync()
         probe = _file_creation(Path(tmp) / "probe", 2000)
         os.sync()
         began, cpu = time.perf_counter(), _cpu()
@@ -100,9 +101,9 @@ def main() -> None:
                 memory = (time.perf_counter() - began, _cpu() - cpu)
     print(f"store filled with {args.events} events in {filled:.1f} s (not part of the build)")
     print(
-        f"file system next to the site: {probe * 1e6:.0f} µs to create a 5 KB file "
-        f"(so {probe * (full.written or 1):.1f} s of the full build's {full.written} files, "
-        "shared between its writing threads)"
+        f"file system next to the site, just before the full build: {probe * 1e6:.0f} µs to "
+        f"create a 5 KB file ({probe * (full.written or 1):.1f} s for as many files as the "
+        "build writes, in one thread)"
     )
     print(
         f"full build          : {full_time:6.2f} s, {full.written} files (goal < 10 s); "
