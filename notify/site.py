@@ -169,10 +169,7 @@ def _hash(*parts: str) -> str:
 
 def _print(row: Any, dossiers: list[str], watches: list[str], revisions: int, titles: Any) -> str:
     """An event page's fingerprint: what the page shows, from columns already stored."""
-    if len(dossiers) == 1:  # the common case, without a generator
-        named = f"{dossiers[0]}={titles.get(dossiers[0], dossiers[0])}"
-    else:
-        named = "\0".join(f"{d}={titles.get(d, d)}" for d in dossiers)
+    named = "\0".join([f"{d}={titles.get(d, d)}" for d in dossiers])
     return _hash(
         row.content_hash, str(row.revision), row.status, named, *watches, "|", str(revisions)
     )

@@ -67,9 +67,11 @@ class Pages:
             shard = json.loads(_shard_path(self.out, n).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        if not isinstance(shard, dict):
-            return {}
-        return {k: v for k, v in shard.items() if _shard(k) == n and isinstance(v, str)}
+        return shard if isinstance(shard, dict) else {}
+
+    def count(self, n: int) -> int:
+        """How many entries shard ``n`` holds (without reading it)."""
+        return len(self.shards[n]) if n in self.shards else self.known.get(n, 0)
 
     def get(self, path: str) -> str | None:
         return self._of(path).get(path)
@@ -88,9 +90,7 @@ class Pages:
             self.dirty.add(n)
 
     def __len__(self) -> int:
-        return len(self.top) + sum(
-            len(self.shards[n]) if n in self.shards else self.known.get(n, 0) for n in range(SHARDS)
-        )
+        return len(self.top) + sum(self.count(n) for n in range(SHARDS))
 
     def __iter__(self) -> Iterator[str]:
         """Every path (reads every shard)."""
@@ -124,28 +124,24 @@ def load(out: Path, layout: str) -> tuple[Pages, dict[str, Any]]:
 
 
 def save(out: Path, pages: Pages, layout: str, state: dict[str, Any], previous: Pages) -> None:
-    """Write the shards that changed, then ``manifest.json``."""
+    """Write the shards that changed (``pages`` updated from ``previous``, or built anew
+    beside it), then ``manifest.json``."""
     (out / SHARD_DIR).mkdir(exist_ok=True)
-    for n in sorted(pages.shards):
-        entries = pages.shards[n]
-        if n not in pages.dirty and pages is previous:
-            continue
-        if pages is not previous and entries == previous.shard(n):
-            continue
+    if pages is previous:
+        changed = sorted(pages.dirty)
+    else:
+        changed = [n for n in range(SHARDS) if pages.shard(n) != previous.shard(n)]
+    for n in changed:
         target = _shard_path(out, n)
-        if entries:
-            _replace(target, json.dumps(entries, separators=(",", ":")))
+        if pages.shards[n]:
+            _replace(target, json.dumps(pages.shards[n], separators=(",", ":")))
         else:
             target.unlink(missing_ok=True)
-    counts = {
-        str(n): len(pages.shards[n]) if n in pages.shards else pages.known.get(n, 0)
-        for n in range(SHARDS)
-    }
     manifest = {
         "version": VERSION,
         "layout": layout,
         "pages": pages.top,
-        "shards": {n: c for n, c in counts.items() if c},
+        "shards": {str(n): pages.count(n) for n in range(SHARDS) if pages.count(n)},
         "state": state,
     }
     _replace(out / FILE, json.dumps(manifest, sort_keys=True))
